@@ -28,15 +28,6 @@ func (m *omap) set(k string, v any) {
 	*m = append(*m, kv{k, v})
 }
 
-func (m omap) get(k string) (any, bool) {
-	for _, e := range m {
-		if e.k == k {
-			return e.v, true
-		}
-	}
-	return nil, false
-}
-
 func toNode(v any) *yaml.Node {
 	switch v := v.(type) {
 	case omap:
