@@ -589,6 +589,24 @@ type CompanyForUpdate struct {
 	XLink *Links `json:"xLink,omitempty"`
 }
 
+// CreateFieldInput defines model for CreateFieldInput.
+type CreateFieldInput struct {
+	DefaultValue     interface{}        `json:"defaultValue,omitempty"`
+	Description      *string            `json:"description,omitempty"`
+	Icon             *string            `json:"icon,omitempty"`
+	IsNullable       *bool              `json:"isNullable,omitempty"`
+	IsUnique         *bool              `json:"isUnique,omitempty"`
+	Label            string             `json:"label"`
+	Name             string             `json:"name"`
+	ObjectMetadataID openapi_types.UUID `json:"objectMetadataId"`
+	Options          []FieldOption      `json:"options,omitempty"`
+
+	// RelationCreationPayload For a new RELATION field: the other object and the label of the field created there.
+	RelationCreationPayload *RelationCreationPayload `json:"relationCreationPayload,omitempty"`
+	Settings                map[string]interface{}   `json:"settings,omitempty"`
+	Type                    string                   `json:"type"`
+}
+
 // CreateManyAttachmentsData defines model for CreateManyAttachmentsData.
 type CreateManyAttachmentsData struct {
 	CreateAttachments []AttachmentForResponse `json:"createAttachments"`
@@ -699,6 +717,17 @@ type CreateManyWorkspaceMembersResult struct {
 	Data CreateManyWorkspaceMembersData `json:"data"`
 }
 
+// CreateObjectInput defines model for CreateObjectInput.
+type CreateObjectInput struct {
+	Description           *string `json:"description,omitempty"`
+	Icon                  *string `json:"icon,omitempty"`
+	IsLabelSyncedWithName *bool   `json:"isLabelSyncedWithName,omitempty"`
+	LabelPlural           string  `json:"labelPlural"`
+	LabelSingular         string  `json:"labelSingular"`
+	NamePlural            string  `json:"namePlural"`
+	NameSingular          string  `json:"nameSingular"`
+}
+
 // CreateOneAttachmentData defines model for CreateOneAttachmentData.
 type CreateOneAttachmentData struct {
 	// CreateAttachment A attachment as the server returns it. Fields the key may not read are left out. A file attached to a record.
@@ -732,6 +761,22 @@ type CreateOneFavoriteResult struct {
 	Data CreateOneFavoriteData `json:"data"`
 }
 
+// CreateOneFieldLegacy defines model for CreateOneFieldLegacy.
+type CreateOneFieldLegacy struct {
+	Data CreateOneFieldLegacyData `json:"data"`
+}
+
+// CreateOneFieldLegacyData defines model for CreateOneFieldLegacyData.
+type CreateOneFieldLegacyData struct {
+	// CreateOneField A field of an object in the data model.
+	CreateOneField FieldMetadata `json:"createOneField"`
+}
+
+// CreateOneFieldResult The legacy envelope or the bare item.
+type CreateOneFieldResult struct {
+	union json.RawMessage
+}
+
 // CreateOneNoteData defines model for CreateOneNoteData.
 type CreateOneNoteData struct {
 	// CreateNote A note as the server returns it. Fields the key may not read are left out. A free-form note, linked to records through note targets.
@@ -752,6 +797,22 @@ type CreateOneNoteTargetData struct {
 // CreateOneNoteTargetResult defines model for CreateOneNoteTargetResult.
 type CreateOneNoteTargetResult struct {
 	Data CreateOneNoteTargetData `json:"data"`
+}
+
+// CreateOneObjectLegacy defines model for CreateOneObjectLegacy.
+type CreateOneObjectLegacy struct {
+	Data CreateOneObjectLegacyData `json:"data"`
+}
+
+// CreateOneObjectLegacyData defines model for CreateOneObjectLegacyData.
+type CreateOneObjectLegacyData struct {
+	// CreateOneObject An object of the data model, with its fields inline.
+	CreateOneObject ObjectMetadata `json:"createOneObject"`
+}
+
+// CreateOneObjectResult The legacy envelope or the bare item.
+type CreateOneObjectResult struct {
+	union json.RawMessage
 }
 
 // CreateOneOpportunityData defines model for CreateOneOpportunityData.
@@ -974,6 +1035,21 @@ type DeleteOneFavoriteResult struct {
 	Data DeleteOneFavoriteData `json:"data"`
 }
 
+// DeleteOneFieldLegacy defines model for DeleteOneFieldLegacy.
+type DeleteOneFieldLegacy struct {
+	Data DeleteOneFieldLegacyData `json:"data"`
+}
+
+// DeleteOneFieldLegacyData defines model for DeleteOneFieldLegacyData.
+type DeleteOneFieldLegacyData struct {
+	DeleteOneField MetadataDeleted `json:"deleteOneField"`
+}
+
+// DeleteOneFieldResult The legacy envelope or the bare item.
+type DeleteOneFieldResult struct {
+	union json.RawMessage
+}
+
 // DeleteOneNoteData defines model for DeleteOneNoteData.
 type DeleteOneNoteData struct {
 	DeleteNote DeletedRecord `json:"deleteNote"`
@@ -992,6 +1068,21 @@ type DeleteOneNoteTargetData struct {
 // DeleteOneNoteTargetResult defines model for DeleteOneNoteTargetResult.
 type DeleteOneNoteTargetResult struct {
 	Data DeleteOneNoteTargetData `json:"data"`
+}
+
+// DeleteOneObjectLegacy defines model for DeleteOneObjectLegacy.
+type DeleteOneObjectLegacy struct {
+	Data DeleteOneObjectLegacyData `json:"data"`
+}
+
+// DeleteOneObjectLegacyData defines model for DeleteOneObjectLegacyData.
+type DeleteOneObjectLegacyData struct {
+	DeleteOneObject MetadataDeleted `json:"deleteOneObject"`
+}
+
+// DeleteOneObjectResult The legacy envelope or the bare item.
+type DeleteOneObjectResult struct {
+	union json.RawMessage
 }
 
 // DeleteOneOpportunityData defines model for DeleteOneOpportunityData.
@@ -1250,6 +1341,61 @@ type FavoriteForUpdate struct {
 	WorkflowVersionID nullable.Nullable[openapi_types.UUID] `json:"workflowVersionId,omitempty"`
 }
 
+// FieldMetadata A field of an object in the data model.
+type FieldMetadata struct {
+	CreatedAt *time.Time `json:"createdAt,omitempty"`
+
+	// DefaultValue Any JSON value; strings are often quoted SQL literals such as "'NEW'".
+	DefaultValue     interface{}         `json:"defaultValue,omitempty"`
+	Description      *string             `json:"description,omitempty"`
+	Icon             *string             `json:"icon,omitempty"`
+	ID               openapi_types.UUID  `json:"id"`
+	IsActive         *bool               `json:"isActive,omitempty"`
+	IsCustom         *bool               `json:"isCustom,omitempty"`
+	IsNullable       *bool               `json:"isNullable,omitempty"`
+	IsSystem         *bool               `json:"isSystem,omitempty"`
+	IsUnique         *bool               `json:"isUnique,omitempty"`
+	Label            *string             `json:"label,omitempty"`
+	Name             string              `json:"name"`
+	ObjectMetadataID *openapi_types.UUID `json:"objectMetadataId,omitempty"`
+	Options          []FieldOption       `json:"options,omitempty"`
+
+	// Relation Where a RELATION field points.
+	Relation *FieldRelation         `json:"relation,omitempty"`
+	Settings map[string]interface{} `json:"settings,omitempty"`
+
+	// Type TEXT, NUMBER, FULL_NAME, RELATION, ... (the set grows with server versions).
+	Type      string     `json:"type"`
+	UpdatedAt *time.Time `json:"updatedAt,omitempty"`
+}
+
+// FieldOption One choice of a SELECT or MULTI_SELECT field.
+type FieldOption struct {
+	Color    *string  `json:"color,omitempty"`
+	ID       *string  `json:"id,omitempty"`
+	Label    *string  `json:"label,omitempty"`
+	Position *float64 `json:"position,omitempty"`
+	Value    string   `json:"value"`
+}
+
+// FieldRelation Where a RELATION field points.
+type FieldRelation struct {
+	// SourceFieldMetadata One end of a relation: an object (with its names) or a field (with its name).
+	SourceFieldMetadata *RelationEnd `json:"sourceFieldMetadata,omitempty"`
+
+	// SourceObjectMetadata One end of a relation: an object (with its names) or a field (with its name).
+	SourceObjectMetadata *RelationEnd `json:"sourceObjectMetadata,omitempty"`
+
+	// TargetFieldMetadata One end of a relation: an object (with its names) or a field (with its name).
+	TargetFieldMetadata *RelationEnd `json:"targetFieldMetadata,omitempty"`
+
+	// TargetObjectMetadata One end of a relation: an object (with its names) or a field (with its name).
+	TargetObjectMetadata *RelationEnd `json:"targetObjectMetadata,omitempty"`
+
+	// Type MANY_TO_ONE or ONE_TO_MANY, seen from this field.
+	Type *string `json:"type,omitempty"`
+}
+
 // FileItem A stored file.
 type FileItem struct {
 	Extension *string             `json:"extension,omitempty"`
@@ -1348,6 +1494,34 @@ type FindManyFavoritesResult struct {
 	TotalCount *int `json:"totalCount,omitempty"`
 }
 
+// FindManyFieldsLegacy defines model for FindManyFieldsLegacy.
+type FindManyFieldsLegacy struct {
+	Data FindManyFieldsLegacyData `json:"data"`
+
+	// PageInfo Paging of a metadata list; cursors are item ids.
+	PageInfo   *MetadataPageInfo `json:"pageInfo,omitempty"`
+	TotalCount *int              `json:"totalCount,omitempty"`
+}
+
+// FindManyFieldsLegacyData defines model for FindManyFieldsLegacyData.
+type FindManyFieldsLegacyData struct {
+	Fields []FieldMetadata `json:"fields"`
+}
+
+// FindManyFieldsResult Either list envelope.
+type FindManyFieldsResult struct {
+	union json.RawMessage
+}
+
+// FindManyFieldsUnified defines model for FindManyFieldsUnified.
+type FindManyFieldsUnified struct {
+	Data []FieldMetadata `json:"data"`
+
+	// PageInfo Paging of a metadata list; cursors are item ids.
+	PageInfo   *MetadataPageInfo `json:"pageInfo,omitempty"`
+	TotalCount *int              `json:"totalCount,omitempty"`
+}
+
 // FindManyNoteTargetsData defines model for FindManyNoteTargetsData.
 type FindManyNoteTargetsData struct {
 	NoteTargets []NoteTargetForResponse `json:"noteTargets"`
@@ -1378,6 +1552,34 @@ type FindManyNotesResult struct {
 
 	// TotalCount Records matching the filter, across all pages.
 	TotalCount *int `json:"totalCount,omitempty"`
+}
+
+// FindManyObjectsLegacy defines model for FindManyObjectsLegacy.
+type FindManyObjectsLegacy struct {
+	Data FindManyObjectsLegacyData `json:"data"`
+
+	// PageInfo Paging of a metadata list; cursors are item ids.
+	PageInfo   *MetadataPageInfo `json:"pageInfo,omitempty"`
+	TotalCount *int              `json:"totalCount,omitempty"`
+}
+
+// FindManyObjectsLegacyData defines model for FindManyObjectsLegacyData.
+type FindManyObjectsLegacyData struct {
+	Objects []ObjectMetadata `json:"objects"`
+}
+
+// FindManyObjectsResult Either list envelope.
+type FindManyObjectsResult struct {
+	union json.RawMessage
+}
+
+// FindManyObjectsUnified defines model for FindManyObjectsUnified.
+type FindManyObjectsUnified struct {
+	Data []ObjectMetadata `json:"data"`
+
+	// PageInfo Paging of a metadata list; cursors are item ids.
+	PageInfo   *MetadataPageInfo `json:"pageInfo,omitempty"`
+	TotalCount *int              `json:"totalCount,omitempty"`
 }
 
 // FindManyOpportunitiesData defines model for FindManyOpportunitiesData.
@@ -1537,6 +1739,22 @@ type FindOneFavoriteResult struct {
 	Data FindOneFavoriteData `json:"data"`
 }
 
+// FindOneFieldLegacy defines model for FindOneFieldLegacy.
+type FindOneFieldLegacy struct {
+	Data FindOneFieldLegacyData `json:"data"`
+}
+
+// FindOneFieldLegacyData defines model for FindOneFieldLegacyData.
+type FindOneFieldLegacyData struct {
+	// Field A field of an object in the data model.
+	Field FieldMetadata `json:"field"`
+}
+
+// FindOneFieldResult The legacy envelope or the bare item.
+type FindOneFieldResult struct {
+	union json.RawMessage
+}
+
 // FindOneNoteData defines model for FindOneNoteData.
 type FindOneNoteData struct {
 	// Note A note as the server returns it. Fields the key may not read are left out. A free-form note, linked to records through note targets.
@@ -1557,6 +1775,22 @@ type FindOneNoteTargetData struct {
 // FindOneNoteTargetResult defines model for FindOneNoteTargetResult.
 type FindOneNoteTargetResult struct {
 	Data FindOneNoteTargetData `json:"data"`
+}
+
+// FindOneObjectLegacy defines model for FindOneObjectLegacy.
+type FindOneObjectLegacy struct {
+	Data FindOneObjectLegacyData `json:"data"`
+}
+
+// FindOneObjectLegacyData defines model for FindOneObjectLegacyData.
+type FindOneObjectLegacyData struct {
+	// Object An object of the data model, with its fields inline.
+	Object ObjectMetadata `json:"object"`
+}
+
+// FindOneObjectResult The legacy envelope or the bare item.
+type FindOneObjectResult struct {
+	union json.RawMessage
 }
 
 // FindOneOpportunityData defines model for FindOneOpportunityData.
@@ -1867,6 +2101,19 @@ type MergeManyWorkspaceMembersResult struct {
 	Data MergeManyWorkspaceMembersData `json:"data"`
 }
 
+// MetadataDeleted defines model for MetadataDeleted.
+type MetadataDeleted struct {
+	ID openapi_types.UUID `json:"id"`
+}
+
+// MetadataPageInfo Paging of a metadata list; cursors are item ids.
+type MetadataPageInfo struct {
+	EndCursor       *string `json:"endCursor,omitempty"`
+	HasNextPage     *bool   `json:"hasNextPage,omitempty"`
+	HasPreviousPage *bool   `json:"hasPreviousPage,omitempty"`
+	StartCursor     *string `json:"startCursor,omitempty"`
+}
+
 // Note A new note. A free-form note, linked to records through note targets.
 type Note struct {
 	// BodyV2 Formatted text, as Markdown and as the editor's document.
@@ -2003,6 +2250,26 @@ type NoteTargetForUpdate struct {
 
 	// TargetPersonID Id of the related person.
 	TargetPersonID nullable.Nullable[openapi_types.UUID] `json:"targetPersonId,omitempty"`
+}
+
+// ObjectMetadata An object of the data model, with its fields inline.
+type ObjectMetadata struct {
+	CreatedAt                      *time.Time          `json:"createdAt,omitempty"`
+	Description                    *string             `json:"description,omitempty"`
+	Fields                         []FieldMetadata     `json:"fields,omitempty"`
+	Icon                           *string             `json:"icon,omitempty"`
+	ID                             openapi_types.UUID  `json:"id"`
+	ImageIdentifierFieldMetadataID *openapi_types.UUID `json:"imageIdentifierFieldMetadataId,omitempty"`
+	IsActive                       *bool               `json:"isActive,omitempty"`
+	IsCustom                       *bool               `json:"isCustom,omitempty"`
+	IsRemote                       *bool               `json:"isRemote,omitempty"`
+	IsSystem                       *bool               `json:"isSystem,omitempty"`
+	LabelIdentifierFieldMetadataID *openapi_types.UUID `json:"labelIdentifierFieldMetadataId,omitempty"`
+	LabelPlural                    *string             `json:"labelPlural,omitempty"`
+	LabelSingular                  *string             `json:"labelSingular,omitempty"`
+	NamePlural                     string              `json:"namePlural"`
+	NameSingular                   string              `json:"nameSingular"`
+	UpdatedAt                      *time.Time          `json:"updatedAt,omitempty"`
 }
 
 // Opportunity A new opportunity. A potential deal, tracked through its stages.
@@ -2314,6 +2581,22 @@ type Phones struct {
 	// PrimaryPhoneCountryCode ISO 3166-1 alpha-2 code, such as FR.
 	PrimaryPhoneCountryCode *string `json:"primaryPhoneCountryCode,omitempty"`
 	PrimaryPhoneNumber      *string `json:"primaryPhoneNumber,omitempty"`
+}
+
+// RelationCreationPayload For a new RELATION field: the other object and the label of the field created there.
+type RelationCreationPayload struct {
+	TargetFieldIcon        *string             `json:"targetFieldIcon,omitempty"`
+	TargetFieldLabel       *string             `json:"targetFieldLabel,omitempty"`
+	TargetObjectMetadataID *openapi_types.UUID `json:"targetObjectMetadataId,omitempty"`
+	Type                   *string             `json:"type,omitempty"`
+}
+
+// RelationEnd One end of a relation: an object (with its names) or a field (with its name).
+type RelationEnd struct {
+	ID           *openapi_types.UUID `json:"id,omitempty"`
+	Name         *string             `json:"name,omitempty"`
+	NamePlural   *string             `json:"namePlural,omitempty"`
+	NameSingular *string             `json:"nameSingular,omitempty"`
 }
 
 // RestoreManyAttachmentsData defines model for RestoreManyAttachmentsData.
@@ -2909,6 +3192,19 @@ type TimelineActivityForUpdate struct {
 	WorkspaceMemberID nullable.Nullable[openapi_types.UUID] `json:"workspaceMemberId,omitempty"`
 }
 
+// UpdateFieldInput defines model for UpdateFieldInput.
+type UpdateFieldInput struct {
+	DefaultValue interface{}            `json:"defaultValue,omitempty"`
+	Description  *string                `json:"description,omitempty"`
+	Icon         *string                `json:"icon,omitempty"`
+	IsActive     *bool                  `json:"isActive,omitempty"`
+	IsNullable   *bool                  `json:"isNullable,omitempty"`
+	Label        *string                `json:"label,omitempty"`
+	Name         *string                `json:"name,omitempty"`
+	Options      []FieldOption          `json:"options,omitempty"`
+	Settings     map[string]interface{} `json:"settings,omitempty"`
+}
+
 // UpdateManyAttachmentsData defines model for UpdateManyAttachmentsData.
 type UpdateManyAttachmentsData struct {
 	UpdateAttachments []AttachmentForResponse `json:"updateAttachments"`
@@ -3019,6 +3315,18 @@ type UpdateManyWorkspaceMembersResult struct {
 	Data UpdateManyWorkspaceMembersData `json:"data"`
 }
 
+// UpdateObjectInput defines model for UpdateObjectInput.
+type UpdateObjectInput struct {
+	Description                    *string             `json:"description,omitempty"`
+	Icon                           *string             `json:"icon,omitempty"`
+	IsActive                       *bool               `json:"isActive,omitempty"`
+	LabelIdentifierFieldMetadataID *openapi_types.UUID `json:"labelIdentifierFieldMetadataId,omitempty"`
+	LabelPlural                    *string             `json:"labelPlural,omitempty"`
+	LabelSingular                  *string             `json:"labelSingular,omitempty"`
+	NamePlural                     *string             `json:"namePlural,omitempty"`
+	NameSingular                   *string             `json:"nameSingular,omitempty"`
+}
+
 // UpdateOneAttachmentData defines model for UpdateOneAttachmentData.
 type UpdateOneAttachmentData struct {
 	// UpdateAttachment A attachment as the server returns it. Fields the key may not read are left out. A file attached to a record.
@@ -3052,6 +3360,22 @@ type UpdateOneFavoriteResult struct {
 	Data UpdateOneFavoriteData `json:"data"`
 }
 
+// UpdateOneFieldLegacy defines model for UpdateOneFieldLegacy.
+type UpdateOneFieldLegacy struct {
+	Data UpdateOneFieldLegacyData `json:"data"`
+}
+
+// UpdateOneFieldLegacyData defines model for UpdateOneFieldLegacyData.
+type UpdateOneFieldLegacyData struct {
+	// UpdateOneField A field of an object in the data model.
+	UpdateOneField FieldMetadata `json:"updateOneField"`
+}
+
+// UpdateOneFieldResult The legacy envelope or the bare item.
+type UpdateOneFieldResult struct {
+	union json.RawMessage
+}
+
 // UpdateOneNoteData defines model for UpdateOneNoteData.
 type UpdateOneNoteData struct {
 	// UpdateNote A note as the server returns it. Fields the key may not read are left out. A free-form note, linked to records through note targets.
@@ -3072,6 +3396,22 @@ type UpdateOneNoteTargetData struct {
 // UpdateOneNoteTargetResult defines model for UpdateOneNoteTargetResult.
 type UpdateOneNoteTargetResult struct {
 	Data UpdateOneNoteTargetData `json:"data"`
+}
+
+// UpdateOneObjectLegacy defines model for UpdateOneObjectLegacy.
+type UpdateOneObjectLegacy struct {
+	Data UpdateOneObjectLegacyData `json:"data"`
+}
+
+// UpdateOneObjectLegacyData defines model for UpdateOneObjectLegacyData.
+type UpdateOneObjectLegacyData struct {
+	// UpdateOneObject An object of the data model, with its fields inline.
+	UpdateOneObject ObjectMetadata `json:"updateOneObject"`
+}
+
+// UpdateOneObjectResult The legacy envelope or the bare item.
+type UpdateOneObjectResult struct {
+	union json.RawMessage
 }
 
 // UpdateOneOpportunityData defines model for UpdateOneOpportunityData.
@@ -3291,6 +3631,15 @@ type IncludeRecordsSample = bool
 
 // Limit defines model for Limit.
 type Limit = int
+
+// MetadataEndingBefore defines model for MetadataEndingBefore.
+type MetadataEndingBefore = openapi_types.UUID
+
+// MetadataLimit defines model for MetadataLimit.
+type MetadataLimit = int
+
+// MetadataStartingAfter defines model for MetadataStartingAfter.
+type MetadataStartingAfter = openapi_types.UUID
 
 // OrderBy defines model for OrderBy.
 type OrderBy = string
@@ -3782,6 +4131,30 @@ type UpdateOneFavoriteParams struct {
 type RestoreOneFavoriteParams struct {
 	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
 	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// FindManyFieldsParams defines parameters for FindManyFields.
+type FindManyFieldsParams struct {
+	// Limit Items per page.
+	Limit *MetadataLimit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// StartingAfter Return the items after this id.
+	StartingAfter *MetadataStartingAfter `form:"starting_after,omitempty" json:"starting_after,omitempty"`
+
+	// EndingBefore Return the items before this id.
+	EndingBefore *MetadataEndingBefore `form:"ending_before,omitempty" json:"ending_before,omitempty"`
+}
+
+// FindManyObjectsParams defines parameters for FindManyObjects.
+type FindManyObjectsParams struct {
+	// Limit Items per page.
+	Limit *MetadataLimit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// StartingAfter Return the items after this id.
+	StartingAfter *MetadataStartingAfter `form:"starting_after,omitempty" json:"starting_after,omitempty"`
+
+	// EndingBefore Return the items before this id.
+	EndingBefore *MetadataEndingBefore `form:"ending_before,omitempty" json:"ending_before,omitempty"`
 }
 
 // DeleteManyNoteTargetsParams defines parameters for DeleteManyNoteTargets.
@@ -4726,6 +5099,18 @@ type MergeManyFavoritesJSONRequestBody = MergeInput
 // UpdateOneFavoriteJSONRequestBody defines body for UpdateOneFavorite for application/json ContentType.
 type UpdateOneFavoriteJSONRequestBody = FavoriteForUpdate
 
+// CreateOneFieldJSONRequestBody defines body for CreateOneField for application/json ContentType.
+type CreateOneFieldJSONRequestBody = CreateFieldInput
+
+// UpdateOneFieldJSONRequestBody defines body for UpdateOneField for application/json ContentType.
+type UpdateOneFieldJSONRequestBody = UpdateFieldInput
+
+// CreateOneObjectJSONRequestBody defines body for CreateOneObject for application/json ContentType.
+type CreateOneObjectJSONRequestBody = CreateObjectInput
+
+// UpdateOneObjectJSONRequestBody defines body for UpdateOneObject for application/json ContentType.
+type UpdateOneObjectJSONRequestBody = UpdateObjectInput
+
 // UpdateManyNoteTargetsJSONRequestBody defines body for UpdateManyNoteTargets for application/json ContentType.
 type UpdateManyNoteTargetsJSONRequestBody = NoteTargetForUpdate
 
@@ -4929,6 +5314,254 @@ func (a GroupByGroup) MarshalJSON() ([]byte, error) {
 	return json.Marshal(object)
 }
 
+// AsCreateOneFieldLegacy returns the union data inside the CreateOneFieldResult as a CreateOneFieldLegacy
+func (t CreateOneFieldResult) AsCreateOneFieldLegacy() (CreateOneFieldLegacy, error) {
+	var body CreateOneFieldLegacy
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCreateOneFieldLegacy overwrites any union data inside the CreateOneFieldResult as the provided CreateOneFieldLegacy
+func (t *CreateOneFieldResult) FromCreateOneFieldLegacy(v CreateOneFieldLegacy) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeCreateOneFieldLegacy performs a merge with any union data inside the CreateOneFieldResult, using the provided CreateOneFieldLegacy
+func (t *CreateOneFieldResult) MergeCreateOneFieldLegacy(v CreateOneFieldLegacy) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsFieldMetadata returns the union data inside the CreateOneFieldResult as a FieldMetadata
+func (t CreateOneFieldResult) AsFieldMetadata() (FieldMetadata, error) {
+	var body FieldMetadata
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromFieldMetadata overwrites any union data inside the CreateOneFieldResult as the provided FieldMetadata
+func (t *CreateOneFieldResult) FromFieldMetadata(v FieldMetadata) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeFieldMetadata performs a merge with any union data inside the CreateOneFieldResult, using the provided FieldMetadata
+func (t *CreateOneFieldResult) MergeFieldMetadata(v FieldMetadata) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t CreateOneFieldResult) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *CreateOneFieldResult) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsCreateOneObjectLegacy returns the union data inside the CreateOneObjectResult as a CreateOneObjectLegacy
+func (t CreateOneObjectResult) AsCreateOneObjectLegacy() (CreateOneObjectLegacy, error) {
+	var body CreateOneObjectLegacy
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCreateOneObjectLegacy overwrites any union data inside the CreateOneObjectResult as the provided CreateOneObjectLegacy
+func (t *CreateOneObjectResult) FromCreateOneObjectLegacy(v CreateOneObjectLegacy) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeCreateOneObjectLegacy performs a merge with any union data inside the CreateOneObjectResult, using the provided CreateOneObjectLegacy
+func (t *CreateOneObjectResult) MergeCreateOneObjectLegacy(v CreateOneObjectLegacy) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsObjectMetadata returns the union data inside the CreateOneObjectResult as a ObjectMetadata
+func (t CreateOneObjectResult) AsObjectMetadata() (ObjectMetadata, error) {
+	var body ObjectMetadata
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromObjectMetadata overwrites any union data inside the CreateOneObjectResult as the provided ObjectMetadata
+func (t *CreateOneObjectResult) FromObjectMetadata(v ObjectMetadata) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeObjectMetadata performs a merge with any union data inside the CreateOneObjectResult, using the provided ObjectMetadata
+func (t *CreateOneObjectResult) MergeObjectMetadata(v ObjectMetadata) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t CreateOneObjectResult) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *CreateOneObjectResult) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsDeleteOneFieldLegacy returns the union data inside the DeleteOneFieldResult as a DeleteOneFieldLegacy
+func (t DeleteOneFieldResult) AsDeleteOneFieldLegacy() (DeleteOneFieldLegacy, error) {
+	var body DeleteOneFieldLegacy
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromDeleteOneFieldLegacy overwrites any union data inside the DeleteOneFieldResult as the provided DeleteOneFieldLegacy
+func (t *DeleteOneFieldResult) FromDeleteOneFieldLegacy(v DeleteOneFieldLegacy) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeDeleteOneFieldLegacy performs a merge with any union data inside the DeleteOneFieldResult, using the provided DeleteOneFieldLegacy
+func (t *DeleteOneFieldResult) MergeDeleteOneFieldLegacy(v DeleteOneFieldLegacy) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsMetadataDeleted returns the union data inside the DeleteOneFieldResult as a MetadataDeleted
+func (t DeleteOneFieldResult) AsMetadataDeleted() (MetadataDeleted, error) {
+	var body MetadataDeleted
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromMetadataDeleted overwrites any union data inside the DeleteOneFieldResult as the provided MetadataDeleted
+func (t *DeleteOneFieldResult) FromMetadataDeleted(v MetadataDeleted) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeMetadataDeleted performs a merge with any union data inside the DeleteOneFieldResult, using the provided MetadataDeleted
+func (t *DeleteOneFieldResult) MergeMetadataDeleted(v MetadataDeleted) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t DeleteOneFieldResult) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *DeleteOneFieldResult) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsDeleteOneObjectLegacy returns the union data inside the DeleteOneObjectResult as a DeleteOneObjectLegacy
+func (t DeleteOneObjectResult) AsDeleteOneObjectLegacy() (DeleteOneObjectLegacy, error) {
+	var body DeleteOneObjectLegacy
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromDeleteOneObjectLegacy overwrites any union data inside the DeleteOneObjectResult as the provided DeleteOneObjectLegacy
+func (t *DeleteOneObjectResult) FromDeleteOneObjectLegacy(v DeleteOneObjectLegacy) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeDeleteOneObjectLegacy performs a merge with any union data inside the DeleteOneObjectResult, using the provided DeleteOneObjectLegacy
+func (t *DeleteOneObjectResult) MergeDeleteOneObjectLegacy(v DeleteOneObjectLegacy) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsMetadataDeleted returns the union data inside the DeleteOneObjectResult as a MetadataDeleted
+func (t DeleteOneObjectResult) AsMetadataDeleted() (MetadataDeleted, error) {
+	var body MetadataDeleted
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromMetadataDeleted overwrites any union data inside the DeleteOneObjectResult as the provided MetadataDeleted
+func (t *DeleteOneObjectResult) FromMetadataDeleted(v MetadataDeleted) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeMetadataDeleted performs a merge with any union data inside the DeleteOneObjectResult, using the provided MetadataDeleted
+func (t *DeleteOneObjectResult) MergeMetadataDeleted(v MetadataDeleted) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t DeleteOneObjectResult) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *DeleteOneObjectResult) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
 // AsDocumentedError returns the union data inside the ErrorBody as a DocumentedError
 func (t ErrorBody) AsDocumentedError() (DocumentedError, error) {
 	var body DocumentedError
@@ -4987,6 +5620,378 @@ func (t ErrorBody) MarshalJSON() ([]byte, error) {
 }
 
 func (t *ErrorBody) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsFindManyFieldsLegacy returns the union data inside the FindManyFieldsResult as a FindManyFieldsLegacy
+func (t FindManyFieldsResult) AsFindManyFieldsLegacy() (FindManyFieldsLegacy, error) {
+	var body FindManyFieldsLegacy
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromFindManyFieldsLegacy overwrites any union data inside the FindManyFieldsResult as the provided FindManyFieldsLegacy
+func (t *FindManyFieldsResult) FromFindManyFieldsLegacy(v FindManyFieldsLegacy) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeFindManyFieldsLegacy performs a merge with any union data inside the FindManyFieldsResult, using the provided FindManyFieldsLegacy
+func (t *FindManyFieldsResult) MergeFindManyFieldsLegacy(v FindManyFieldsLegacy) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsFindManyFieldsUnified returns the union data inside the FindManyFieldsResult as a FindManyFieldsUnified
+func (t FindManyFieldsResult) AsFindManyFieldsUnified() (FindManyFieldsUnified, error) {
+	var body FindManyFieldsUnified
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromFindManyFieldsUnified overwrites any union data inside the FindManyFieldsResult as the provided FindManyFieldsUnified
+func (t *FindManyFieldsResult) FromFindManyFieldsUnified(v FindManyFieldsUnified) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeFindManyFieldsUnified performs a merge with any union data inside the FindManyFieldsResult, using the provided FindManyFieldsUnified
+func (t *FindManyFieldsResult) MergeFindManyFieldsUnified(v FindManyFieldsUnified) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t FindManyFieldsResult) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *FindManyFieldsResult) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsFindManyObjectsLegacy returns the union data inside the FindManyObjectsResult as a FindManyObjectsLegacy
+func (t FindManyObjectsResult) AsFindManyObjectsLegacy() (FindManyObjectsLegacy, error) {
+	var body FindManyObjectsLegacy
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromFindManyObjectsLegacy overwrites any union data inside the FindManyObjectsResult as the provided FindManyObjectsLegacy
+func (t *FindManyObjectsResult) FromFindManyObjectsLegacy(v FindManyObjectsLegacy) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeFindManyObjectsLegacy performs a merge with any union data inside the FindManyObjectsResult, using the provided FindManyObjectsLegacy
+func (t *FindManyObjectsResult) MergeFindManyObjectsLegacy(v FindManyObjectsLegacy) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsFindManyObjectsUnified returns the union data inside the FindManyObjectsResult as a FindManyObjectsUnified
+func (t FindManyObjectsResult) AsFindManyObjectsUnified() (FindManyObjectsUnified, error) {
+	var body FindManyObjectsUnified
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromFindManyObjectsUnified overwrites any union data inside the FindManyObjectsResult as the provided FindManyObjectsUnified
+func (t *FindManyObjectsResult) FromFindManyObjectsUnified(v FindManyObjectsUnified) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeFindManyObjectsUnified performs a merge with any union data inside the FindManyObjectsResult, using the provided FindManyObjectsUnified
+func (t *FindManyObjectsResult) MergeFindManyObjectsUnified(v FindManyObjectsUnified) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t FindManyObjectsResult) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *FindManyObjectsResult) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsFindOneFieldLegacy returns the union data inside the FindOneFieldResult as a FindOneFieldLegacy
+func (t FindOneFieldResult) AsFindOneFieldLegacy() (FindOneFieldLegacy, error) {
+	var body FindOneFieldLegacy
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromFindOneFieldLegacy overwrites any union data inside the FindOneFieldResult as the provided FindOneFieldLegacy
+func (t *FindOneFieldResult) FromFindOneFieldLegacy(v FindOneFieldLegacy) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeFindOneFieldLegacy performs a merge with any union data inside the FindOneFieldResult, using the provided FindOneFieldLegacy
+func (t *FindOneFieldResult) MergeFindOneFieldLegacy(v FindOneFieldLegacy) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsFieldMetadata returns the union data inside the FindOneFieldResult as a FieldMetadata
+func (t FindOneFieldResult) AsFieldMetadata() (FieldMetadata, error) {
+	var body FieldMetadata
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromFieldMetadata overwrites any union data inside the FindOneFieldResult as the provided FieldMetadata
+func (t *FindOneFieldResult) FromFieldMetadata(v FieldMetadata) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeFieldMetadata performs a merge with any union data inside the FindOneFieldResult, using the provided FieldMetadata
+func (t *FindOneFieldResult) MergeFieldMetadata(v FieldMetadata) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t FindOneFieldResult) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *FindOneFieldResult) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsFindOneObjectLegacy returns the union data inside the FindOneObjectResult as a FindOneObjectLegacy
+func (t FindOneObjectResult) AsFindOneObjectLegacy() (FindOneObjectLegacy, error) {
+	var body FindOneObjectLegacy
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromFindOneObjectLegacy overwrites any union data inside the FindOneObjectResult as the provided FindOneObjectLegacy
+func (t *FindOneObjectResult) FromFindOneObjectLegacy(v FindOneObjectLegacy) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeFindOneObjectLegacy performs a merge with any union data inside the FindOneObjectResult, using the provided FindOneObjectLegacy
+func (t *FindOneObjectResult) MergeFindOneObjectLegacy(v FindOneObjectLegacy) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsObjectMetadata returns the union data inside the FindOneObjectResult as a ObjectMetadata
+func (t FindOneObjectResult) AsObjectMetadata() (ObjectMetadata, error) {
+	var body ObjectMetadata
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromObjectMetadata overwrites any union data inside the FindOneObjectResult as the provided ObjectMetadata
+func (t *FindOneObjectResult) FromObjectMetadata(v ObjectMetadata) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeObjectMetadata performs a merge with any union data inside the FindOneObjectResult, using the provided ObjectMetadata
+func (t *FindOneObjectResult) MergeObjectMetadata(v ObjectMetadata) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t FindOneObjectResult) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *FindOneObjectResult) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsUpdateOneFieldLegacy returns the union data inside the UpdateOneFieldResult as a UpdateOneFieldLegacy
+func (t UpdateOneFieldResult) AsUpdateOneFieldLegacy() (UpdateOneFieldLegacy, error) {
+	var body UpdateOneFieldLegacy
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromUpdateOneFieldLegacy overwrites any union data inside the UpdateOneFieldResult as the provided UpdateOneFieldLegacy
+func (t *UpdateOneFieldResult) FromUpdateOneFieldLegacy(v UpdateOneFieldLegacy) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeUpdateOneFieldLegacy performs a merge with any union data inside the UpdateOneFieldResult, using the provided UpdateOneFieldLegacy
+func (t *UpdateOneFieldResult) MergeUpdateOneFieldLegacy(v UpdateOneFieldLegacy) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsFieldMetadata returns the union data inside the UpdateOneFieldResult as a FieldMetadata
+func (t UpdateOneFieldResult) AsFieldMetadata() (FieldMetadata, error) {
+	var body FieldMetadata
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromFieldMetadata overwrites any union data inside the UpdateOneFieldResult as the provided FieldMetadata
+func (t *UpdateOneFieldResult) FromFieldMetadata(v FieldMetadata) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeFieldMetadata performs a merge with any union data inside the UpdateOneFieldResult, using the provided FieldMetadata
+func (t *UpdateOneFieldResult) MergeFieldMetadata(v FieldMetadata) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t UpdateOneFieldResult) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *UpdateOneFieldResult) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsUpdateOneObjectLegacy returns the union data inside the UpdateOneObjectResult as a UpdateOneObjectLegacy
+func (t UpdateOneObjectResult) AsUpdateOneObjectLegacy() (UpdateOneObjectLegacy, error) {
+	var body UpdateOneObjectLegacy
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromUpdateOneObjectLegacy overwrites any union data inside the UpdateOneObjectResult as the provided UpdateOneObjectLegacy
+func (t *UpdateOneObjectResult) FromUpdateOneObjectLegacy(v UpdateOneObjectLegacy) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeUpdateOneObjectLegacy performs a merge with any union data inside the UpdateOneObjectResult, using the provided UpdateOneObjectLegacy
+func (t *UpdateOneObjectResult) MergeUpdateOneObjectLegacy(v UpdateOneObjectLegacy) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsObjectMetadata returns the union data inside the UpdateOneObjectResult as a ObjectMetadata
+func (t UpdateOneObjectResult) AsObjectMetadata() (ObjectMetadata, error) {
+	var body ObjectMetadata
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromObjectMetadata overwrites any union data inside the UpdateOneObjectResult as the provided ObjectMetadata
+func (t *UpdateOneObjectResult) FromObjectMetadata(v ObjectMetadata) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeObjectMetadata performs a merge with any union data inside the UpdateOneObjectResult, using the provided ObjectMetadata
+func (t *UpdateOneObjectResult) MergeObjectMetadata(v ObjectMetadata) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t UpdateOneObjectResult) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *UpdateOneObjectResult) UnmarshalJSON(b []byte) error {
 	err := t.union.UnmarshalJSON(b)
 	return err
 }

@@ -53,18 +53,23 @@ func Generate(m *model.Model, opts Options) ([]byte, error) {
 		}
 		tags = append(tags, omap{{"name", o.NamePlural}, {"description", desc}})
 	}
+	tags = append(tags, omap{{"name", "metadata"}, {"description", "The workspace's data model: objects and their fields."}})
 	doc.set("tags", tags)
 
 	paths := omap{}
 	for i := range m.Objects {
 		g.objectPaths(&paths, &m.Objects[i])
 	}
+	g.metadataPaths(&paths)
 	doc.set("paths", paths)
 
 	g.sharedSchemas()
 	for i := range m.Objects {
 		g.objectSchemas(&m.Objects[i])
 	}
+	g.metadataSchemas()
+	params := parameters()
+	metadataParameters(&params)
 	doc.set("components", omap{
 		{"securitySchemes", omap{{"bearerAuth", omap{
 			{"type", "http"},
@@ -72,7 +77,7 @@ func Generate(m *model.Model, opts Options) ([]byte, error) {
 			{"bearerFormat", "JWT"},
 			{"description", "An API key from Settings > APIs & Webhooks, sent as `Authorization: Bearer <key>`."},
 		}}}},
-		{"parameters", parameters()},
+		{"parameters", params},
 		{"responses", errorResponses()},
 		{"schemas", g.schemas},
 	})
@@ -112,77 +117,78 @@ func namesOf(o *model.Object) names {
 
 func (g *gen) objectPaths(paths *omap, o *model.Object) {
 	n := namesOf(o)
+	tags := []string{o.NamePlural}
 	base := "/rest/" + o.NamePlural
 	label, plural := strings.ToLower(o.LabelSingular), strings.ToLower(o.LabelPlural)
 	common := []string{"400", "401", "403", "429", "500"}
 	withNotFound := []string{"400", "401", "403", "404", "429", "500"}
 
 	paths.set(base, omap{
-		{"get", op(n, "findMany"+n.P, "List "+plural,
+		{"get", op(tags, "findMany"+n.P, "List "+plural,
 			"One page of "+plural+" matching the filter, in the requested order. Follow pageInfo.endCursor with starting_after for the next page.",
 			[]string{"Limit", "Depth", "OrderBy", "Filter", "StartingAfter", "EndingBefore"}, nil,
 			"200", "FindMany"+n.P+"Result", common)},
-		{"post", op(n, "createOne"+n.S, "Create a "+label,
+		{"post", op(tags, "createOne"+n.S, "Create a "+label,
 			"Creates one "+label+". With upsert=true an existing record with the same id or unique field is updated instead.",
 			[]string{"Depth", "Upsert"}, schemaRef(n.create),
 			"201", "CreateOne"+n.S+"Result", common)},
-		{"patch", op(n, "updateMany"+n.P, "Update "+plural+" matching a filter",
+		{"patch", op(tags, "updateMany"+n.P, "Update "+plural+" matching a filter",
 			"Applies the same changes to every "+label+" the filter matches. Without a filter the server updates every record.",
 			[]string{"Filter", "Depth"}, schemaRef(n.update),
 			"200", "UpdateMany"+n.P+"Result", common)},
-		{"delete", op(n, "deleteMany"+n.P, "Delete "+plural+" matching a filter",
+		{"delete", op(tags, "deleteMany"+n.P, "Delete "+plural+" matching a filter",
 			"Permanently deletes every "+label+" the filter matches, or soft-deletes them with soft_delete=true. The filter is mandatory.",
 			[]string{"Filter", "SoftDelete"}, nil,
 			"200", "DeleteMany"+n.P+"Result", common)},
 	})
 	paths.set(base+"/{id}", omap{
-		{"get", op(n, "findOne"+n.S, "Get a "+label, "One "+label+" by id. Soft-deleted records are not found.",
+		{"get", op(tags, "findOne"+n.S, "Get a "+label, "One "+label+" by id. Soft-deleted records are not found.",
 			[]string{"Id", "Depth"}, nil, "200", "FindOne"+n.S+"Result", withNotFound)},
-		{"patch", op(n, "updateOne"+n.S, "Update a "+label, "Changes the fields present in the body and leaves the others alone.",
+		{"patch", op(tags, "updateOne"+n.S, "Update a "+label, "Changes the fields present in the body and leaves the others alone.",
 			[]string{"Id", "Depth"}, schemaRef(n.update), "200", "UpdateOne"+n.S+"Result", withNotFound)},
-		{"delete", op(n, "deleteOne"+n.S, "Delete a "+label,
+		{"delete", op(tags, "deleteOne"+n.S, "Delete a "+label,
 			"Permanently deletes the "+label+" unless soft_delete=true, which only sets deletedAt so it can be restored.",
 			[]string{"Id", "SoftDelete"}, nil, "200", "DeleteOne"+n.S+"Result", withNotFound)},
 	})
 	paths.set("/rest/batch/"+o.NamePlural, omap{
-		{"post", op(n, "createMany"+n.P, "Create "+plural+" in one request",
+		{"post", op(tags, "createMany"+n.P, "Create "+plural+" in one request",
 			"Creates several "+plural+" at once, all or nothing. The server caps the number of records per request.",
 			[]string{"Depth", "Upsert"}, omap{{"type", "array"}, {"items", schemaRef(n.create)}},
 			"201", "CreateMany"+n.P+"Result", common)},
 	})
 	paths.set(base+"/duplicates", omap{
-		{"post", op(n, "find"+n.S+"Duplicates", "Find duplicate "+plural,
+		{"post", op(tags, "find"+n.S+"Duplicates", "Find duplicate "+plural,
 			"Looks for existing "+plural+" that duplicate the given ids or the given record data.",
 			nil, schemaRef("Find"+n.S+"DuplicatesInput"), "200", "Find"+n.S+"DuplicatesResult", common)},
 	})
 	paths.set(base+"/merge", omap{
-		{"patch", op(n, "mergeMany"+n.P, "Merge "+plural,
+		{"patch", op(tags, "mergeMany"+n.P, "Merge "+plural,
 			"Merges up to nine "+plural+" into one; conflicts are resolved from the record at conflictPriorityIndex. The others are deleted unless dryRun is set.",
 			nil, schemaRef("MergeInput"), "200", "MergeMany"+n.P+"Result", withNotFound)},
 	})
 	paths.set(base+"/groupBy", omap{
-		{"get", op(n, "groupBy"+n.P, "Group "+plural,
+		{"get", op(tags, "groupBy"+n.P, "Group "+plural,
 			"Groups "+plural+" by one or more fields and returns aggregates per group.",
 			[]string{"GroupBy", "Aggregate", "Filter", "OrderBy", "OrderByForRecords", "IncludeRecordsSample", "ViewId", "GroupLimit"}, nil,
 			"200", "GroupByResult", common)},
 	})
 	paths.set(base+"/restore", omap{
-		{"patch", op(n, "restoreMany"+n.P, "Restore soft-deleted "+plural,
+		{"patch", op(tags, "restoreMany"+n.P, "Restore soft-deleted "+plural,
 			"Clears deletedAt on every soft-deleted "+label+" the filter matches.",
 			[]string{"Filter", "Depth"}, nil, "200", "RestoreMany"+n.P+"Result", common)},
 	})
 	paths.set(base+"/{id}/restore", omap{
-		{"patch", op(n, "restoreOne"+n.S, "Restore a soft-deleted "+label, "Clears deletedAt on one soft-deleted "+label+".",
+		{"patch", op(tags, "restoreOne"+n.S, "Restore a soft-deleted "+label, "Clears deletedAt on one soft-deleted "+label+".",
 			[]string{"Id", "Depth"}, nil, "200", "RestoreOne"+n.S+"Result", withNotFound)},
 	})
 }
 
-func op(n names, id, summary, desc string, params []string, body omap, okStatus, okSchema string, errs []string) omap {
+func op(tags []string, id, summary, desc string, params []string, body omap, okStatus, okSchema string, errs []string) omap {
 	o := omap{
 		{"operationId", id},
 		{"summary", summary},
 		{"description", desc},
-		{"tags", []string{n.o.NamePlural}},
+		{"tags", tags},
 	}
 	if len(params) > 0 {
 		var ps []any
