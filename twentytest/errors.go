@@ -1,0 +1,52 @@
+package twentytest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+)
+
+// apiError is a non-auth failure, sent in the real server's shape:
+// {"statusCode", "error": exception name, "messages": [...]}.
+type apiError struct {
+	status int
+	name   string
+	msg    string
+}
+
+func (e *apiError) Error() string { return e.msg }
+
+func badRequest(format string, args ...any) *apiError {
+	return &apiError{status: http.StatusBadRequest, name: "BadRequestException", msg: fmt.Sprintf(format, args...)}
+}
+
+func notFound() *apiError {
+	return &apiError{status: http.StatusNotFound, name: "NotFoundException", msg: "Record not found"}
+}
+
+func errBody(status int, name, msg string) map[string]any {
+	return map[string]any{"statusCode": status, "error": name, "messages": []string{msg}}
+}
+
+func writeError(w http.ResponseWriter, e *apiError) {
+	writeJSON(w, e.status, errBody(e.status, e.name, e.msg))
+}
+
+// writeJSON sends v as Express does: JSON.stringify, which does not escape
+// <, > and &, with a charset.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		status = http.StatusInternalServerError
+		buf.Reset()
+		_ = json.NewEncoder(&buf).Encode(errBody(status, "InternalServerErrorException", err.Error()))
+	}
+	body := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Length", fmt.Sprint(len(body)))
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}

@@ -1,0 +1,105 @@
+package twentytest_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/twenty-go/twenty/api"
+	"github.com/twenty-go/twenty/authn"
+	"github.com/twenty-go/twenty/twentytest"
+)
+
+// client returns the generated client, authenticated with authn's editor
+// as users would set it up.
+func client(t *testing.T, s *twentytest.Server) *api.ClientWithResponses {
+	t.Helper()
+	cred, err := authn.NewCredential(s.APIKey())
+	require.NoError(t, err)
+	c, err := api.NewClientWithResponses(s.URL(), api.WithRequestEditorFn(api.RequestEditorFn(cred.RequestEditor())))
+	require.NoError(t, err)
+	return c
+}
+
+type resp struct {
+	status int
+	header http.Header
+	raw    []byte
+	body   map[string]any
+	list   []any
+}
+
+// do sends a raw request with the server's valid key (key "" means none;
+// use doKey for others) and decodes the JSON answer.
+func do(t *testing.T, s *twentytest.Server, method, path string, body any) resp {
+	t.Helper()
+	return doKey(t, s, s.APIKey(), method, path, body)
+}
+
+func doKey(t *testing.T, s *twentytest.Server, key, method, path string, body any) resp {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, ok := body.([]byte)
+		if !ok {
+			var err error
+			b, err = json.Marshal(body)
+			require.NoError(t, err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, s.URL()+path, rd)
+	require.NoError(t, err)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	r := resp{status: res.StatusCode, header: res.Header, raw: raw}
+	var v any
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.UseNumber()
+	if d.Decode(&v) == nil {
+		switch x := v.(type) {
+		case map[string]any:
+			r.body = x
+		case []any:
+			r.list = x
+		}
+	}
+	return r
+}
+
+// at walks a decoded JSON value by keys and indexes.
+func at(v any, path ...any) any {
+	for _, p := range path {
+		switch k := p.(type) {
+		case string:
+			m, _ := v.(map[string]any)
+			v = m[k]
+		case int:
+			l, _ := v.([]any)
+			if k >= len(l) {
+				return nil
+			}
+			v = l[k]
+		}
+	}
+	return v
+}
+
+// message is the first of an error body's messages.
+func message(r resp) string {
+	m, _ := at(r.body, "messages", 0).(string)
+	return m
+}
