@@ -27,6 +27,12 @@ check-generated:
 generate:
 	$(GO) generate .
 
-## spec: rebuild openapi.yaml from the standard data model
+## spec: rebuild openapi.yaml — from your workspace when TWENTY_API_KEY is set
+## (OBJECTS=invoices,projects limits it to the standard objects plus those),
+## otherwise from the standard model in internal/model/standard.json
 spec:
+ifdef TWENTY_API_KEY
+	$(GO) run ./cmd/twenty-spec -from-env $(if $(OBJECTS),-objects $(OBJECTS)) -o openapi.yaml
+else
 	$(GO) run ./cmd/twenty-spec -o openapi.yaml
+endif

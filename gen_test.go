@@ -129,6 +129,17 @@ func TestGeneratedCodeIsUpToDate(t *testing.T) {
 			t.Errorf("api/%s.gen.go is stale: run `make generate`", part)
 		}
 	}
+	out := filepath.Join(dir, "objects.gen.go")
+	cmd := exec.Command("go", "run", "./internal/cmd/twenty-accessors", "-o", out, "openapi.yaml")
+	cmd.Stderr = new(bytes.Buffer)
+	require.NoError(t, cmd.Run(), "twenty-accessors: %s", cmd.Stderr)
+	want, err := os.ReadFile(out)
+	require.NoError(t, err)
+	have, err := os.ReadFile("objects.gen.go")
+	require.NoError(t, err)
+	if !bytes.Equal(want, have) {
+		t.Error("objects.gen.go is stale: run `make generate`")
+	}
 }
 
 func TestGeneratedAPIIsClean(t *testing.T) {

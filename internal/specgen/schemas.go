@@ -359,7 +359,7 @@ func (g *gen) fieldSchema(n names, f model.Field, v variant) omap {
 	switch f.Type {
 	case model.UUID:
 		return scalar("string", "uuid", "openapi_types.UUID")
-	case model.Text:
+	case model.Text, "RICH_TEXT":
 		return scalar("string", "", "")
 	case model.Number:
 		if f.Settings != nil && f.Settings.DataType == "int" {
@@ -421,7 +421,9 @@ func (g *gen) fieldSchema(n names, f model.Field, v variant) omap {
 	case model.Files:
 		return withDesc(omap{{"type", "array"}, {"nullable", true}, {"items", schemaRef("FileItem")}}, f)
 	}
-	panic(fmt.Sprintf("specgen: %s.%s has unsupported type %s", n.o.NameSingular, f.Name, f.Type))
+	// A type this generator does not model yet (servers add types over
+	// time): accept any JSON rather than fail or reject real data.
+	return omap{{"nullable", true}, {"description", fmt.Sprintf("A %s field, kept as raw JSON.", f.Type)}}
 }
 
 func trimSpace(s string) string {

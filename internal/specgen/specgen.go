@@ -51,7 +51,10 @@ func Generate(m *model.Model, opts Options) ([]byte, error) {
 		if desc == "" {
 			desc = o.LabelPlural
 		}
-		tags = append(tags, omap{{"name", o.NamePlural}, {"description", desc}})
+		// x-twenty-object lets tools (the accessor generator) find each
+		// object's names without guessing them from operationIds.
+		tags = append(tags, omap{{"name", o.NamePlural}, {"description", desc},
+			{"x-twenty-object", omap{{"nameSingular", o.NameSingular}, {"namePlural", o.NamePlural}}}})
 	}
 	tags = append(tags, omap{{"name", "metadata"}, {"description", "The workspace's data model: objects and their fields."}})
 	doc.set("tags", tags)
