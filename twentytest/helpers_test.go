@@ -2,10 +2,16 @@ package twentytest_test
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
+	"sync"
 	"testing"
+	"time"
+
+	"github.com/oapi-codegen/nullable"
 
 	"github.com/stretchr/testify/require"
 
@@ -102,4 +108,37 @@ func at(v any, path ...any) any {
 func message(r resp) string {
 	m, _ := at(r.body, "messages", 0).(string)
 	return m
+}
+
+func fixedClock(rfc3339 string) func() time.Time {
+	t, err := time.Parse(time.RFC3339, rfc3339)
+	if err != nil {
+		panic(err)
+	}
+	return func() time.Time { return t }
+}
+
+func nullableInt(n int) nullable.Nullable[int] { return nullable.NewNullableWithValue(n) }
+
+var stdBase64 = base64.StdEncoding
+
+// fakeT captures Errorf so tests can see what the server reports.
+type fakeT struct {
+	testing.TB
+	mu   sync.Mutex
+	errs []string
+}
+
+func (f *fakeT) Helper() {}
+
+func (f *fakeT) Errorf(format string, args ...any) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.errs = append(f.errs, fmt.Sprintf(format, args...))
+}
+
+func (f *fakeT) errors() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.errs...)
 }
