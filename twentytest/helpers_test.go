@@ -142,3 +142,5 @@ func (f *fakeT) errors() []string {
 	defer f.mu.Unlock()
 	return append([]string(nil), f.errs...)
 }
+
+func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
