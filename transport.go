@@ -41,6 +41,9 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 	for n := 1; ; n++ {
 		if d.limiter != nil {
 			if err := d.limiter.Wait(ctx); err != nil {
+				if ctx.Err() == nil { // refused up front: the wait would outlast the deadline
+					err = fmt.Errorf("%w: %v", context.DeadlineExceeded, err)
+				}
 				return nil, d.ctxErr(ctx, req.Method, path, err)
 			}
 		}
@@ -103,10 +106,14 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 	}
 }
 
-// ctxErr keeps the context's error matchable with errors.Is.
+// ctxErr keeps the context's error matchable with errors.Is, and its
+// cause too when one was given.
 func (d *doer) ctxErr(ctx context.Context, method, path string, err error) error {
-	if cause := context.Cause(ctx); cause != nil {
-		err = cause
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		err = ctxErr
+		if cause := context.Cause(ctx); cause != nil && cause != ctxErr {
+			return fmt.Errorf("twenty: %s %s: %w: %w", method, path, ctxErr, cause)
+		}
 	}
 	return fmt.Errorf("twenty: %s %s: %w", method, path, err)
 }
