@@ -143,9 +143,14 @@ func (s *Server) writeAuthFailure(w http.ResponseWriter, f authFailure) {
 		case authRevoked:
 			code, msg = "REVOKED_API_KEY", "API key has been revoked"
 		}
-		writeJSON(w, http.StatusUnauthorized, map[string]any{
-			"error": map[string]any{"message": msg, "code": code, "details": map[string]any{}},
-		})
+		type detail struct {
+			Message string         `json:"message"`
+			Code    string         `json:"code"`
+			Details map[string]any `json:"details"`
+		}
+		writeJSON(w, http.StatusUnauthorized, struct {
+			Error detail `json:"error"`
+		}{detail{msg, code, map[string]any{}}})
 		return
 	}
 	status, code, msg := http.StatusUnauthorized, "UNAUTHENTICATED", "Token invalid."
@@ -159,6 +164,5 @@ func (s *Server) writeAuthFailure(w http.ResponseWriter, f authFailure) {
 	case authRevoked:
 		status, code, msg = http.StatusForbidden, "FORBIDDEN_EXCEPTION", "This API Key is revoked"
 	}
-	// The auth middleware's body: messages before error, error a code.
-	writeJSON(w, status, map[string]any{"statusCode": status, "messages": []string{msg}, "error": code})
+	writeJSON(w, status, authError{StatusCode: status, Messages: []string{msg}, Error: code})
 }

@@ -25,8 +25,35 @@ func notFound() *apiError {
 	return &apiError{status: http.StatusNotFound, name: "NotFoundException", msg: "Record not found"}
 }
 
-func errBody(status int, name, msg string) map[string]any {
-	return map[string]any{"statusCode": status, "error": name, "messages": []string{msg}}
+// serverError is the real body, fields in the server's order.
+type serverError struct {
+	StatusCode int      `json:"statusCode"`
+	Error      string   `json:"error"`
+	Messages   []string `json:"messages"`
+}
+
+func errBody(status int, name, msg string) serverError {
+	return serverError{StatusCode: status, Error: name, Messages: []string{msg}}
+}
+
+// authError is the auth middleware's body: messages before error, and
+// error is a code.
+type authError struct {
+	StatusCode int      `json:"statusCode"`
+	Messages   []string `json:"messages"`
+	Error      string   `json:"error"`
+}
+
+// rateLimitError is the newer usage-limit module's 429 body.
+type rateLimitError struct {
+	serverError
+	LimitKind         string         `json:"limitKind"`
+	Scope             map[string]any `json:"scope"`
+	Limit             int            `json:"limit"`
+	Remaining         int            `json:"remaining"`
+	PeriodCount       int64          `json:"periodCount"`
+	PeriodUnit        string         `json:"periodUnit"`
+	RetryAfterSeconds int            `json:"retryAfterSeconds"`
 }
 
 func writeError(w http.ResponseWriter, e *apiError) {

@@ -188,15 +188,15 @@ func (s *Server) overBudget(w http.ResponseWriter) bool {
 	h.Set("Retry-After", strconv.Itoa(retry))
 	h.Set("X-RateLimit-Limit", strconv.Itoa(s.cfg.budget))
 	h.Set("X-RateLimit-Remaining", "0")
-	writeJSON(w, http.StatusTooManyRequests, map[string]any{
-		"statusCode": http.StatusTooManyRequests,
-		"error":      "RATE_LIMITED",
-		"messages":   []string{fmt.Sprintf("Limit reached (%d requests per %d ms)", s.cfg.budget, s.cfg.window.Milliseconds())},
-		"limitKind":  "REQUEST",
-		"scope":      map[string]any{"spenderType": "API_KEY", "spenderId": seedID(0xa, 1)},
-		"limit":      s.cfg.budget, "remaining": 0,
-		"periodCount": s.cfg.window.Milliseconds(), "periodUnit": "MILLISECOND",
-		"retryAfterSeconds": retry,
+	writeJSON(w, http.StatusTooManyRequests, rateLimitError{
+		serverError: errBody(http.StatusTooManyRequests, "RATE_LIMITED",
+			fmt.Sprintf("Limit reached (%d requests per %d ms)", s.cfg.budget, s.cfg.window.Milliseconds())),
+		LimitKind:         "REQUEST",
+		Scope:             map[string]any{"spenderType": "API_KEY", "spenderId": seedID(0xa, 1)},
+		Limit:             s.cfg.budget,
+		PeriodCount:       s.cfg.window.Milliseconds(),
+		PeriodUnit:        "MILLISECOND",
+		RetryAfterSeconds: retry,
 	})
 	return true
 }
