@@ -15,7 +15,10 @@ import (
 // json.RawMessage copy, and the inner key need not be known, so custom
 // objects work without knowing their singular name.
 
-var errNoPayload = errors.New("no payload in data")
+var (
+	errNoPayload   = errors.New("no payload in data")
+	errNullPayload = errors.New("payload is null")
+)
 
 type pageMeta struct {
 	PageInfo   PageInfo

@@ -70,11 +70,12 @@ func (e *APIError) Error() string {
 	if t := http.StatusText(e.StatusCode); t != "" {
 		b.WriteString(" " + t)
 	}
+	// Code and messages are the server's text: kept one short line here.
 	if e.Code != "" {
-		b.WriteString(" (" + e.Code + ")")
+		b.WriteString(" (" + oneLine(e.Code, 64) + ")")
 	}
 	if len(e.Messages) > 0 {
-		b.WriteString(": " + strings.Join(e.Messages, "; "))
+		b.WriteString(": " + oneLine(strings.Join(e.Messages, "; "), 300))
 	} else if e.Snippet != "" {
 		fmt.Fprintf(&b, ": unexpected body %q", e.Snippet)
 	}
@@ -209,9 +210,12 @@ func parseErrorBody(e *APIError, body []byte) {
 }
 
 // snippet is a short, printable start of an unexpected body.
-func snippet(body []byte) string {
-	const max = 120
-	s := strings.TrimSpace(string(body))
+func snippet(body []byte) string { return oneLine(string(body), 120) }
+
+// oneLine is s as one line of valid UTF-8 with runs of white space
+// collapsed, cut to at most max bytes plus an ellipsis.
+func oneLine(s string, max int) string {
+	s = strings.TrimSpace(s)
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}

@@ -75,7 +75,11 @@ func (r *Resource[R, C, U]) GroupBy(ctx context.Context, opts GroupByOptions) ([
 		return nil, err
 	}
 	var groups []api.GroupByGroup
-	if err := json.Unmarshal(data, &groups); err != nil {
+	err = json.Unmarshal(data, &groups)
+	if err == nil && groups == nil {
+		err = errNullPayload // null, not a list of groups
+	}
+	if err != nil {
 		return nil, unexpected(http.MethodGet, tmpl, data, err)
 	}
 	return groups, nil

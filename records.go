@@ -201,16 +201,24 @@ func checkID(id string) error {
 
 // one sends a request answered by a single record in the envelope.
 func (r *Resource[R, C, U]) one(ctx context.Context, method, path string, q url.Values, body any) (R, error) {
-	var rec R
+	var zero R
 	data, tmpl, err := r.send(ctx, method, path, q, body)
 	if err != nil {
-		return rec, err
+		return zero, err
 	}
-	if err := decodeEnvelope(data, func(dec *json.Decoder) error { return dec.Decode(&rec) }, nil); err != nil {
-		var zero R
+	var rec *R // stays nil for a null payload, which is no record
+	if err := decodeEnvelope(data, func(dec *json.Decoder) error {
+		if err := dec.Decode(&rec); err != nil {
+			return err
+		}
+		if rec == nil {
+			return errNullPayload
+		}
+		return nil
+	}, nil); err != nil {
 		return zero, unexpected(method, tmpl, data, err)
 	}
-	return rec, nil
+	return *rec, nil
 }
 
 // many sends a request answered by a list of records in the envelope.
@@ -222,7 +230,15 @@ func (r *Resource[R, C, U]) many(ctx context.Context, method, path string, q url
 	// Sizing the slice for the expected count saves the growth copies,
 	// which are most of a page's allocations.
 	recs := make([]R, 0, sizeHint)
-	if err := decodeEnvelope(data, func(dec *json.Decoder) error { return dec.Decode(&recs) }, meta); err != nil {
+	if err := decodeEnvelope(data, func(dec *json.Decoder) error {
+		if err := dec.Decode(&recs); err != nil {
+			return err
+		}
+		if recs == nil { // null, not a list
+			return errNullPayload
+		}
+		return nil
+	}, meta); err != nil {
 		return nil, unexpected(method, tmpl, data, err)
 	}
 	return recs, nil
@@ -413,7 +429,15 @@ func (r *Resource[R, C, U]) deleteMany(ctx context.Context, filter Filter, soft 
 	var deleted []struct {
 		ID string `json:"id"`
 	}
-	if err := decodeEnvelope(data, func(dec *json.Decoder) error { return dec.Decode(&deleted) }, nil); err != nil {
+	if err := decodeEnvelope(data, func(dec *json.Decoder) error {
+		if err := dec.Decode(&deleted); err != nil {
+			return err
+		}
+		if deleted == nil { // null, not a list
+			return errNullPayload
+		}
+		return nil
+	}, nil); err != nil {
 		return nil, unexpected(http.MethodDelete, tmpl, data, err)
 	}
 	ids := make([]string, len(deleted))
