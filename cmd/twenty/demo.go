@@ -1,0 +1,135 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"strings"
+
+	"github.com/twenty-go/twenty"
+	"github.com/twenty-go/twenty/api"
+	"github.com/twenty-go/twenty/twentytest"
+)
+
+// demo starts the fake Twenty on loopback with its sample workspace and
+// walks through the client against it: nothing to configure, no network.
+func (e *env) demo(args []string) error {
+	if _, err := parse(flag.NewFlagSet("demo", flag.ContinueOnError), args); err != nil {
+		return err
+	}
+	srv, err := twentytest.Start()
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	out := e.stdout
+	step := func(title string) { fmt.Fprintf(out, "\n== %s\n", title) }
+
+	fmt.Fprintf(out, "Fake Twenty listening on %s\n", srv.URL())
+	fmt.Fprintf(out, "Try it from another shell while this runs with: TWENTY_BASE_URL=%s TWENTY_API_KEY=%s\n", srv.URL(), srv.APIKey())
+
+	c, err := twenty.NewClient(append([]twenty.Option{twenty.WithAPIKey(srv.APIKey()), twenty.WithBaseURL(srv.URL())}, e.clientOpts...)...)
+	if err != nil {
+		return err
+	}
+	people := c.People()
+
+	step("Quick test: GET /rest/people?limit=1")
+	page, err := people.List(e.ctx, &twenty.ListOptions{Limit: 1})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "ok: the workspace has %d people; the first is %s\n", page.TotalCount, personName(page.Records[0]))
+
+	step("List: five companies by name")
+	companies, err := c.Companies().List(e.ctx, &twenty.ListOptions{Limit: 5, OrderBy: []twenty.Order{twenty.Asc("name")}})
+	if err != nil {
+		return err
+	}
+	for _, co := range companies.Records {
+		fmt.Fprintf(out, "  %-24s %d employees\n", deref(co.Name), derefInt(co.Employees))
+	}
+
+	step("Filtered list: companies with more than 1000 employees")
+	big := twenty.Field("employees").Gt(1000)
+	fmt.Fprintf(out, "  filter=%s\n", big)
+	bigCos, err := c.Companies().List(e.ctx, &twenty.ListOptions{Filter: big, OrderBy: []twenty.Order{twenty.Desc("employees")}})
+	if err != nil {
+		return err
+	}
+	for _, co := range bigCos.Records {
+		fmt.Fprintf(out, "  %-24s %d employees\n", deref(co.Name), derefInt(co.Employees))
+	}
+
+	step("Create a person")
+	first, last, email := "Grace", "Hopper", "grace.hopper@example.com"
+	created, err := people.Create(e.ctx, api.Person{
+		Name:   &api.FullName{FirstName: &first, LastName: &last},
+		Emails: &api.Emails{PrimaryEmail: &email},
+	}, nil)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "  created %s (%s)\n", personName(created), created.ID)
+
+	step("Update it")
+	title := "Rear Admiral"
+	updated, err := people.Update(e.ctx, created.ID.String(), api.PersonForUpdate{JobTitle: &title}, nil)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "  %s is now %q\n", personName(updated), deref(updated.JobTitle))
+
+	step("Paginated export: every person, 5 per page")
+	n := 0
+	for p, err := range people.All(e.ctx, &twenty.ListOptions{Limit: 5, OrderBy: []twenty.Order{twenty.Asc("createdAt")}}) {
+		if err != nil {
+			return err
+		}
+		n++
+		if n <= 3 {
+			fmt.Fprintf(out, "  %s\n", personName(p))
+		}
+	}
+	fmt.Fprintf(out, "  ... %d people in %d pages\n", n, (n+4)/5)
+
+	step("An expired API key, handled cleanly")
+	expired, err := twenty.NewClient(append([]twenty.Option{twenty.WithAPIKey(srv.ExpiredKey()), twenty.WithBaseURL(srv.URL())}, e.clientOpts...)...)
+	if err != nil {
+		return err
+	}
+	_, err = expired.People().List(e.ctx, &twenty.ListOptions{Limit: 1})
+	switch {
+	case errors.Is(err, twenty.ErrExpiredAPIKey):
+		class, _ := describe(err)
+		fmt.Fprintf(out, "  refused before sending: %s\n", class)
+	case err != nil:
+		return fmt.Errorf("expected an expired-key error, got: %w", err)
+	default:
+		return errors.New("expected an expired-key error, the request succeeded")
+	}
+
+	fmt.Fprintln(out, "\nDone. Point TWENTY_BASE_URL and TWENTY_API_KEY at your own workspace and run 'twenty ping'.")
+	return nil
+}
+
+func personName(p api.PersonForResponse) string {
+	if p.Name == nil {
+		return "(no name)"
+	}
+	return strings.TrimSpace(deref(p.Name.FirstName) + " " + deref(p.Name.LastName))
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func derefInt(n *int) int {
+	if n == nil {
+		return 0
+	}
+	return *n
+}

@@ -1,0 +1,257 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/twenty-go/twenty"
+)
+
+func (e *env) export(args []string) error {
+	fs := flag.NewFlagSet("export", flag.ContinueOnError)
+	format := fs.String("format", "jsonl", "jsonl or csv")
+	out := fs.String("out", "", "write to this file instead of stdout")
+	filter := fs.String("filter", "", "Twenty filter")
+	progress := fs.String("progress", "auto", "auto (when stderr is a terminal), always or never")
+	pos, err := parse(fs, args, "<object>")
+	if err != nil {
+		return err
+	}
+	if *format != "jsonl" && *format != "csv" {
+		return usagef("--format must be jsonl or csv")
+	}
+	showProgress := false
+	switch *progress {
+	case "auto":
+		showProgress = isTerminal(e.stderr)
+	case "always":
+		showProgress = true
+	case "never":
+	default:
+		return usagef("--progress must be auto, always or never")
+	}
+	c, err := e.client()
+	if err != nil {
+		return err
+	}
+	var w io.Writer = e.stdout
+	if *out != "" {
+		f, err := os.Create(*out)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		w = f
+	}
+	bw := bufio.NewWriter(w)
+	defer bw.Flush()
+
+	opts := &twenty.ListOptions{Limit: 200, Prefetch: true}
+	if *filter != "" {
+		opts.Filter = twenty.RawFilter(*filter)
+	}
+	res := c.RawObject(pos[0])
+	// The first page gives the total for the progress bar and, for CSV,
+	// the columns.
+	first, err := res.List(e.ctx, opts)
+	if err != nil {
+		return err
+	}
+	var sink recordSink = jsonlSink{bw}
+	if *format == "csv" {
+		sink, err = newCSVSink(bw, first.Records)
+		if err != nil {
+			return err
+		}
+	}
+	bar := &progressBar{w: e.stderr, enabled: showProgress, total: first.TotalCount, start: time.Now()}
+	write := func(rec json.RawMessage) error {
+		if err := sink.write(rec); err != nil {
+			return err
+		}
+		bar.add(1)
+		return nil
+	}
+	for _, rec := range first.Records {
+		if err := write(rec); err != nil {
+			return err
+		}
+	}
+	if next, ok := first.NextCursor(); ok {
+		opts.StartingAfter = next
+		for rec, err := range res.All(e.ctx, opts) {
+			if err != nil {
+				bar.finish()
+				return err
+			}
+			if err := write(rec); err != nil {
+				return err
+			}
+		}
+	}
+	bar.finish()
+	if err := sink.close(); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+type recordSink interface {
+	write(json.RawMessage) error
+	close() error
+}
+
+type jsonlSink struct{ w io.Writer }
+
+func (s jsonlSink) write(rec json.RawMessage) error { return writeLine(s.w, rec) }
+func (s jsonlSink) close() error                    { return nil }
+
+// csvSink flattens records into columns named by dotted paths
+// (name.firstName, emails.primaryEmail). The columns are those of the
+// first page, sorted, with id first; nested arrays are written as JSON.
+type csvSink struct {
+	w    *csv.Writer
+	cols []string
+}
+
+func newCSVSink(w io.Writer, sample []json.RawMessage) (*csvSink, error) {
+	seen := map[string]bool{}
+	for _, rec := range sample {
+		flat, err := flatten(rec)
+		if err != nil {
+			return nil, err
+		}
+		for k := range flat {
+			seen[k] = true
+		}
+	}
+	cols := make([]string, 0, len(seen))
+	for k := range seen {
+		if k != "id" {
+			cols = append(cols, k)
+		}
+	}
+	sort.Strings(cols)
+	if seen["id"] || len(cols) == 0 {
+		cols = append([]string{"id"}, cols...)
+	}
+	s := &csvSink{w: csv.NewWriter(w), cols: cols}
+	return s, s.w.Write(cols)
+}
+
+func (s *csvSink) write(rec json.RawMessage) error {
+	flat, err := flatten(rec)
+	if err != nil {
+		return err
+	}
+	row := make([]string, len(s.cols))
+	for i, c := range s.cols {
+		row[i] = flat[c]
+	}
+	return s.w.Write(row)
+}
+
+func (s *csvSink) close() error {
+	s.w.Flush()
+	return s.w.Error()
+}
+
+func flatten(rec json.RawMessage) (map[string]string, error) {
+	dec := json.NewDecoder(bytes.NewReader(rec))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	var walk func(prefix string, v any)
+	walk = func(prefix string, v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, e := range v {
+				key := k
+				if prefix != "" {
+					key = prefix + "." + k
+				}
+				walk(key, e)
+			}
+		case nil:
+			out[prefix] = ""
+		case string:
+			out[prefix] = v
+		case json.Number:
+			out[prefix] = v.String()
+		case bool:
+			out[prefix] = strconv.FormatBool(v)
+		default:
+			b, _ := json.Marshal(v)
+			out[prefix] = string(b)
+		}
+	}
+	walk("", v)
+	return out, nil
+}
+
+// progressBar draws "1200/5000 24% 310/s ETA 12s" on one terminal line.
+type progressBar struct {
+	w       io.Writer
+	enabled bool
+	total   int
+	done    int
+	start   time.Time
+	last    time.Time
+}
+
+func (p *progressBar) add(n int) {
+	p.done += n
+	if !p.enabled || time.Since(p.last) < 100*time.Millisecond && p.done != p.total {
+		return
+	}
+	p.last = time.Now()
+	p.draw()
+}
+
+func (p *progressBar) draw() {
+	elapsed := time.Since(p.start).Seconds()
+	rate := 0.0
+	if elapsed > 0 {
+		rate = float64(p.done) / elapsed
+	}
+	line := fmt.Sprintf("%d/%d", p.done, p.total)
+	if p.total > 0 {
+		line += fmt.Sprintf(" %3d%%", p.done*100/max(p.total, 1))
+	}
+	line += fmt.Sprintf(" %.0f/s", rate)
+	if rate > 0 && p.total > p.done {
+		eta := time.Duration(float64(p.total-p.done) / rate * float64(time.Second)).Round(time.Second)
+		line += " ETA " + eta.String()
+	}
+	fmt.Fprintf(p.w, "\r\033[K%s", line)
+}
+
+func (p *progressBar) finish() {
+	if !p.enabled {
+		return
+	}
+	p.draw()
+	fmt.Fprintln(p.w)
+}
+
+// isTerminal reports whether w is a character device (a terminal).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
