@@ -14,7 +14,9 @@ import (
 // demo starts the fake Twenty on loopback with its sample workspace and
 // walks through the client against it: nothing to configure, no network.
 func (e *env) demo(args []string) error {
-	if _, err := parse(flag.NewFlagSet("demo", flag.ContinueOnError), args); err != nil {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	serve := fs.Bool("serve", false, "keep the fake running after the tour, until interrupted")
+	if _, err := parse(fs, args); err != nil {
 		return err
 	}
 	srv, err := twentytest.Start()
@@ -26,7 +28,9 @@ func (e *env) demo(args []string) error {
 	step := func(title string) { fmt.Fprintf(out, "\n== %s\n", title) }
 
 	fmt.Fprintf(out, "Fake Twenty listening on %s\n", srv.URL())
-	fmt.Fprintf(out, "Try it from another shell while this runs with: TWENTY_BASE_URL=%s TWENTY_API_KEY=%s\n", srv.URL(), srv.APIKey())
+	// A throwaway key of the fake, printed so the other commands can be
+	// tried against it (with --serve); real keys are never printed.
+	fmt.Fprintf(out, "Its key: %s\n", srv.APIKey())
 
 	c, err := twenty.NewClient(append([]twenty.Option{twenty.WithAPIKey(srv.APIKey()), twenty.WithBaseURL(srv.URL())}, e.clientOpts...)...)
 	if err != nil {
@@ -109,6 +113,23 @@ func (e *env) demo(args []string) error {
 		return errors.New("expected an expired-key error, the request succeeded")
 	}
 
+	step("A revoked API key, refused by the server")
+	revoked, err := twenty.NewClient(append([]twenty.Option{twenty.WithAPIKey(srv.RevokedKey()), twenty.WithBaseURL(srv.URL())}, e.clientOpts...)...)
+	if err != nil {
+		return err
+	}
+	_, err = revoked.People().List(e.ctx, &twenty.ListOptions{Limit: 1})
+	if !errors.Is(err, twenty.ErrRevokedAPIKey) {
+		return fmt.Errorf("expected a revoked-key error, got: %v", err)
+	}
+	class, _ := describe(err)
+	fmt.Fprintf(out, "  %s: %s\n", class, message(err))
+
+	if *serve {
+		fmt.Fprintf(out, "\nThe fake keeps running; in another shell:\n  export TWENTY_BASE_URL=%s TWENTY_API_KEY=%s\n  go run ./cmd/twenty list companies\nPress Ctrl-C to stop.\n", srv.URL(), srv.APIKey())
+		<-e.ctx.Done()
+		return nil
+	}
 	fmt.Fprintln(out, "\nDone. Point TWENTY_BASE_URL and TWENTY_API_KEY at your own workspace and run 'twenty ping'.")
 	return nil
 }
