@@ -25,8 +25,8 @@ import (
 
 type config struct {
 	out, modelFile, writeModel, objects string
-	fromEnv, includeSystem             bool
-	clientOpts                         []twenty.Option // tests point the client at a fake
+	fromEnv, includeSystem              bool
+	clientOpts                          []twenty.Option // tests point the client at a fake
 }
 
 func main() {

@@ -31,7 +31,7 @@ func cli(t *testing.T, vars map[string]string, stdin string, args ...string) res
 	t.Helper()
 	var out, errOut bytes.Buffer
 	e := &env{ctx: t.Context(), stdin: strings.NewReader(stdin), stdout: &out, stderr: &errOut,
-		lookup: func(k string) (string, bool) { v, ok := vars[k]; return v, ok },
+		lookup:     func(k string) (string, bool) { v, ok := vars[k]; return v, ok },
 		clientOpts: []twenty.Option{twenty.WithRetryPolicy(twenty.RetryPolicy{MinBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond})},
 	}
 	code := e.main(args)
