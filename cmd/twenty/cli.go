@@ -238,11 +238,9 @@ func (e *env) ping(args []string) error {
 }
 
 type listFlags struct {
-	limit, depth     int
-	filter, orderBy  string
-	all              bool
-	format, out      string
-	progressOverride *bool
+	limit, depth    int
+	filter, orderBy string
+	all             bool
 }
 
 func (lf *listFlags) options() (*twenty.ListOptions, error) {
