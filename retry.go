@@ -93,11 +93,16 @@ func (p RetryPolicy) Decide(a Attempt, jitter float64) Decision {
 	retryable := false
 	switch {
 	case a.Err != nil:
-		if errors.Is(a.Err, context.Canceled) || errors.Is(a.Err, context.DeadlineExceeded) || errors.Is(a.Err, ErrTooLarge) {
+		if errors.Is(a.Err, ErrTooLarge) {
+			return d // an answer came; a retry would get the same
+		}
+		d.OutcomeUnknown = a.Sent && !a.Replayable
+		if errors.Is(a.Err, context.Canceled) || errors.Is(a.Err, context.DeadlineExceeded) {
+			// Never retried, but a write whose answer timed out (the
+			// per-attempt timeout) may still have been applied.
 			return d
 		}
 		retryable = !a.Sent || a.Replayable
-		d.OutcomeUnknown = a.Sent && !a.Replayable
 	case a.StatusCode == http.StatusTooManyRequests:
 		// Refused before any work was done, so even a create is safe.
 		retryable = a.RetryAfter <= p.MaxRetryAfter
