@@ -67,7 +67,7 @@ func TestPathTemplate(t *testing.T) {
 	t.Parallel()
 	d := &doer{basePath: "/crm"}
 	tests := map[string]string{
-		"/crm/rest/people":                                           "/rest/people",
+		"/crm/rest/people": "/rest/people",
 		"/crm/rest/people/00000000-0000-4000-8000-000000000001":      "/rest/people/{id}",
 		"/crm/rest/people/00000000-0000-4000-8000-000000000001/x":    "/rest/people/{id}/x",
 		"/crm/rest/batch/people":                                     "/rest/batch/people",
