@@ -80,6 +80,15 @@ func totalCountWithKey(t *testing.T, s *twentytest.Server) int {
 	return len(r.body["data"].(map[string]any)["people"].([]any))
 }
 
+// Newer servers no longer take the key from the query string.
+func TestTokenQueryParameterIsNotAuth(t *testing.T) {
+	t.Parallel()
+	s := twentytest.NewServer(t, twentytest.WithErrorFormat(twentytest.Real))
+	r := doKey(t, s, "", "GET", "/rest/people?token="+s.APIKey(), nil)
+	assert.Equal(t, 403, r.status)
+	assert.Equal(t, "Missing authentication token", message(r))
+}
+
 func TestKeysAndClock(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)

@@ -2,23 +2,59 @@
 // spirit of stripe-mock, for testing code that talks to Twenty.
 //
 // NewServer starts one on 127.0.0.1 for a test and closes it with the
-// test. It serves all thirteen /rest operations for every object of the
-// data model (find, create, batch create and upsert, update, delete, soft
-// delete and restore, duplicates, merge, group by) with the real server's
-// statuses, envelopes, error bodies, filter grammar, cursors and limits, on
-// a small seeded workspace with fixed ids (see SeedID).
+// test; Start does the same for programs. It serves the thirteen /rest
+// operations (find many and one, create one and many with upsert, update
+// one and many, delete one and many with soft_delete, restore one and many,
+// duplicates, merge, group by) for every object of the data model, with the
+// newer server's statuses, envelopes, error bodies, filter and order_by
+// grammar, opaque cursors, limits and record shapes ("" for empty text, []
+// for empty arrays, null for empty ids, dates, numbers and selects). The
+// workspace is seeded with a small sample (8 companies, 20 people, 6
+// opportunities, notes, tasks and their targets, 2 workspace members) whose
+// ids and timestamps never change; see SeedID.
+//
+// # Spec checking
 //
 // Every exchange is checked against openapi.yaml, the contract the api
-// package is generated from: a response that breaks it, or a request that
-// breaks it and was still accepted, fails the test. Refusing an off-spec
-// request with a 4xx is normal behaviour and is not reported, and injected
-// faults are exempt.
+// package is generated from (or, with WithModel, the spec generated from
+// that model). A response that breaks it fails the test, and so does a
+// request that breaks it but was accepted (AllowOffSpecRequests relaxes
+// that). Answering an off-spec request with a 4xx is what the real server
+// does and is not reported. Injected faults are not checked.
 //
-// Faults (FailNext, FailRandomly) make the server answer an error status,
-// drop the connection, truncate the body or wait, so retry and timeout
-// code can be tested; Requests and RequestsFor count what arrived.
+// # Faults and counting
 //
-// Authentication: APIKey is accepted; ExpiredKey, RevokedKey, keys added
-// with AddKey and unknown keys are refused, in the documented error format
-// or, with WithErrorFormat(Real), exactly as the real server does.
+// FailNext and FailRandomly make requests meet an error status (with or
+// without Retry-After; 502 as a proxy's HTML page), a dropped connection, a
+// truncated body or a delay. Fault.Applied chooses whether the operation
+// happened anyway, the case that makes retrying unsafe. Requests and
+// RequestsFor count what arrived, by operationId. WithRequestBudget answers
+// 429 as newer servers do, with Retry-After and X-RateLimit headers.
+//
+// # Authentication
+//
+// APIKey is accepted. ExpiredKey, RevokedKey, keys added with AddKey and
+// unknown keys are refused: by default in the documented format, all with
+// status 401; with WithErrorFormat(Real) exactly as the real server's
+// middleware does (403 for a missing header or a revoked key, 401 for
+// invalid and expired keys). A `?token=` query parameter is ignored, as on
+// newer servers.
+//
+// # Where the fake chooses
+//
+// Where the real server's behaviour is unknown or varies, the fake picks one
+// and sticks to it: a new record's position is one more than the largest;
+// destroying a record sets references to it to null; restore many without
+// a filter restores every soft-deleted record; duplicates of an unknown id
+// are none; merge keeps the priority record's non-empty values, fills the
+// rest from the others in order and turns their emails, phones and links
+// into additional ones; group-by groups are ordered by their values unless
+// order_by names a grouped field or an aggregate; counts are numbers, other
+// numeric aggregates strings.
+//
+// The metadata API (/rest/metadata/objects and fields) is served read-only
+// from the same model, in the newer unified envelope; changing the model
+// over REST answers 400. Not served: the fields and omit_null_values
+// parameters, group-by views (view_id is ignored), the PUT alias of PATCH
+// and the older /rest/restore/... paths.
 package twentytest

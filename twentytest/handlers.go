@@ -34,10 +34,17 @@ type route struct {
 	op string
 	oi *objInfo
 	id string
+	// meta is the operationId of a metadata API request, whose path
+	// segments are in parts.
+	meta  string
+	parts []string
 }
 
 // operationID is the spec's operationId for a route.
 func (rt route) operationID() string {
+	if rt.meta != "" {
+		return rt.meta
+	}
 	S, P := rt.oi.S, rt.oi.P
 	switch rt.op {
 	case opFindMany, opCreateMany, opUpdateMany, opDeleteMany, opRestoreMany, opGroupBy:
@@ -70,6 +77,12 @@ func (s *Server) resolve(method, path string) (route, *apiError) {
 	parts := strings.Split(strings.TrimSuffix(rest, "/"), "/")
 	invalid := badRequest("Query path '%s' invalid. Valid examples: /rest/companies/id or /rest/companies", path)
 	if parts[0] == "" {
+		return route{}, invalid
+	}
+	if parts[0] == "metadata" {
+		if op := metaOp(method, parts); op != "" {
+			return route{meta: op, parts: parts}, nil
+		}
 		return route{}, invalid
 	}
 	if parts[0] == "batch" {
@@ -202,6 +215,9 @@ func (s *Server) overBudget(w http.ResponseWriter) bool {
 }
 
 func (s *Server) dispatch(rt route, q url.Values, body []byte) (int, any, *apiError) {
+	if rt.meta != "" {
+		return s.metadata(rt.meta, rt.parts, q)
+	}
 	st := s.store
 	switch rt.op {
 	case opFindMany:
