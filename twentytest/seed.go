@@ -24,12 +24,6 @@ const (
 	codeWorkspaceMember = 8
 )
 
-// Seed ids tests can rely on.
-var (
-	// SeedMemberIDs are the two workspace members.
-	SeedMemberIDs = [2]string{seedID(codeWorkspaceMember, 1), seedID(codeWorkspaceMember, 2)}
-)
-
 // SeedID returns the id of the n-th (from 1) seeded record of an object:
 // "person", "company", "opportunity", "note", "task", "noteTarget",
 // "taskTarget" or "workspaceMember". It returns "" for other objects.
@@ -176,7 +170,7 @@ func (sd *seeder) add(singular string, code, n int, fields map[string]any) {
 	if _, ok := oi.fields["position"]; ok {
 		in["position"] = normalizeJSON(n)
 	}
-	actor := map[string]any{"source": "MANUAL", "workspaceMemberId": SeedMemberIDs[0], "name": "Jane Doe", "context": map[string]any{}}
+	actor := map[string]any{"source": "MANUAL", "workspaceMemberId": seedID(codeWorkspaceMember, 1), "name": "Jane Doe", "context": map[string]any{}}
 	rec, err := sd.st.write(oi, in, nil, actor)
 	if err != nil {
 		sd.err = fmt.Errorf("%s %d: %s", singular, n, err.msg)

@@ -2,6 +2,7 @@ package twentytest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -36,6 +37,13 @@ const (
 	// with {statusCode, messages, error} bodies.
 	Real
 )
+
+func (f ErrorFormat) String() string {
+	if f == Real {
+		return "Real"
+	}
+	return "Documented"
+}
 
 // Option configures a Server.
 type Option func(*config)
@@ -175,7 +183,12 @@ func start(tb testing.TB, opts []Option) (*Server, error) {
 			specYAML = twenty.OpenAPISpec()
 		}
 	}
-	if err := m.Validate(); err != nil {
+	// A private copy: the caller may go on changing theirs.
+	raw, err := json.Marshal(m)
+	if err != nil {
+		return nil, err
+	}
+	if m, err = model.Parse(raw); err != nil {
 		return nil, err
 	}
 	if specYAML == nil {
