@@ -163,3 +163,30 @@ func metadataItem[T any](ctx context.Context, m *Metadata, method, kind, id stri
 	}
 	return out, nil
 }
+
+// ListWebhooks returns the workspace's webhooks.
+func (m *Metadata) ListWebhooks(ctx context.Context) ([]api.Webhook, error) {
+	return listMetadata[api.Webhook](ctx, m, "webhooks", func(w api.Webhook) string { return w.ID.String() })
+}
+
+// GetWebhook returns one webhook by id.
+func (m *Metadata) GetWebhook(ctx context.Context, id string) (api.Webhook, error) {
+	return metadataItem[api.Webhook](ctx, m, http.MethodGet, "webhooks", id, nil)
+}
+
+// CreateWebhook registers a URL for record events; set Secret to have the
+// deliveries signed (see package webhook).
+func (m *Metadata) CreateWebhook(ctx context.Context, in api.CreateWebhookInput) (api.Webhook, error) {
+	return metadataItem[api.Webhook](ctx, m, http.MethodPost, "webhooks", "", in)
+}
+
+// UpdateWebhook changes a webhook.
+func (m *Metadata) UpdateWebhook(ctx context.Context, id string, in api.UpdateWebhookInput) (api.Webhook, error) {
+	return metadataItem[api.Webhook](ctx, m, http.MethodPatch, "webhooks", id, in)
+}
+
+// DeleteWebhook removes a webhook.
+func (m *Metadata) DeleteWebhook(ctx context.Context, id string) error {
+	_, err := metadataItem[api.MetadataDeleted](ctx, m, http.MethodDelete, "webhooks", id, nil)
+	return err
+}

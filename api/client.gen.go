@@ -714,7 +714,7 @@ type ClientInterface interface {
 
 	// CreateOneFieldWithBody Create a field
 	//
-	// Adds a custom field to the data model.
+	// Adds a field to the workspace.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -723,7 +723,7 @@ type ClientInterface interface {
 
 	// CreateOneField Create a field
 	//
-	// Adds a custom field to the data model.
+	// Adds a field to the workspace.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -732,14 +732,14 @@ type ClientInterface interface {
 
 	// DeleteOneField Delete a field
 	//
-	// Removes a custom field from the data model.
+	// Removes a field from the workspace.
 	//
 	// Corresponds with DELETE /rest/metadata/fields/{id} (the `DeleteOneField` operationId).
 	DeleteOneField(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// FindOneField Get a field
 	//
-	// One field of the data model by id.
+	// One field by id.
 	//
 	// Corresponds with GET /rest/metadata/fields/{id} (the `FindOneField` operationId).
 	FindOneField(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -771,7 +771,7 @@ type ClientInterface interface {
 
 	// CreateOneObjectWithBody Create a object
 	//
-	// Adds a custom object to the data model.
+	// Adds a object to the workspace.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -780,7 +780,7 @@ type ClientInterface interface {
 
 	// CreateOneObject Create a object
 	//
-	// Adds a custom object to the data model.
+	// Adds a object to the workspace.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -789,14 +789,14 @@ type ClientInterface interface {
 
 	// DeleteOneObject Delete a object
 	//
-	// Removes a custom object from the data model.
+	// Removes a object from the workspace.
 	//
 	// Corresponds with DELETE /rest/metadata/objects/{id} (the `DeleteOneObject` operationId).
 	DeleteOneObject(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// FindOneObject Get a object
 	//
-	// One object of the data model by id.
+	// One object by id.
 	//
 	// Corresponds with GET /rest/metadata/objects/{id} (the `FindOneObject` operationId).
 	FindOneObject(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -818,6 +818,63 @@ type ClientInterface interface {
 	//
 	// Corresponds with PATCH /rest/metadata/objects/{id} (the `UpdateOneObject` operationId).
 	UpdateOneObject(ctx context.Context, id ID, body UpdateOneObjectJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// FindManyWebhooks List webhooks
+	//
+	// The workspace's webhooks, one page at a time. Cursors here are plain ids.
+	//
+	// Corresponds with GET /rest/metadata/webhooks (the `FindManyWebhooks` operationId).
+	FindManyWebhooks(ctx context.Context, params *FindManyWebhooksParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateOneWebhookWithBody Create a webhook
+	//
+	// Adds a webhook to the workspace.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /rest/metadata/webhooks (the `CreateOneWebhook` operationId).
+	CreateOneWebhookWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateOneWebhook Create a webhook
+	//
+	// Adds a webhook to the workspace.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /rest/metadata/webhooks (the `CreateOneWebhook` operationId).
+	CreateOneWebhook(ctx context.Context, body CreateOneWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteOneWebhook Delete a webhook
+	//
+	// Removes a webhook from the workspace.
+	//
+	// Corresponds with DELETE /rest/metadata/webhooks/{id} (the `DeleteOneWebhook` operationId).
+	DeleteOneWebhook(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// FindOneWebhook Get a webhook
+	//
+	// One webhook by id.
+	//
+	// Corresponds with GET /rest/metadata/webhooks/{id} (the `FindOneWebhook` operationId).
+	FindOneWebhook(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateOneWebhookWithBody Update a webhook
+	//
+	// Changes the properties present in the body.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /rest/metadata/webhooks/{id} (the `UpdateOneWebhook` operationId).
+	UpdateOneWebhookWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateOneWebhook Update a webhook
+	//
+	// Changes the properties present in the body.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /rest/metadata/webhooks/{id} (the `UpdateOneWebhook` operationId).
+	UpdateOneWebhook(ctx context.Context, id ID, body UpdateOneWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteManyNoteTargets Delete note targets matching a filter
 	//
@@ -3296,7 +3353,7 @@ func (c *Client) FindManyFields(ctx context.Context, params *FindManyFieldsParam
 
 // CreateOneFieldWithBody Create a field
 //
-// Adds a custom field to the data model.
+// Adds a field to the workspace.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3315,7 +3372,7 @@ func (c *Client) CreateOneFieldWithBody(ctx context.Context, contentType string,
 
 // CreateOneField Create a field
 //
-// Adds a custom field to the data model.
+// Adds a field to the workspace.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3334,7 +3391,7 @@ func (c *Client) CreateOneField(ctx context.Context, body CreateOneFieldJSONRequ
 
 // DeleteOneField Delete a field
 //
-// Removes a custom field from the data model.
+// Removes a field from the workspace.
 //
 // Corresponds with DELETE /rest/metadata/fields/{id} (the `DeleteOneField` operationId).
 func (c *Client) DeleteOneField(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3351,7 +3408,7 @@ func (c *Client) DeleteOneField(ctx context.Context, id ID, reqEditors ...Reques
 
 // FindOneField Get a field
 //
-// One field of the data model by id.
+// One field by id.
 //
 // Corresponds with GET /rest/metadata/fields/{id} (the `FindOneField` operationId).
 func (c *Client) FindOneField(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3423,7 +3480,7 @@ func (c *Client) FindManyObjects(ctx context.Context, params *FindManyObjectsPar
 
 // CreateOneObjectWithBody Create a object
 //
-// Adds a custom object to the data model.
+// Adds a object to the workspace.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3442,7 +3499,7 @@ func (c *Client) CreateOneObjectWithBody(ctx context.Context, contentType string
 
 // CreateOneObject Create a object
 //
-// Adds a custom object to the data model.
+// Adds a object to the workspace.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3461,7 +3518,7 @@ func (c *Client) CreateOneObject(ctx context.Context, body CreateOneObjectJSONRe
 
 // DeleteOneObject Delete a object
 //
-// Removes a custom object from the data model.
+// Removes a object from the workspace.
 //
 // Corresponds with DELETE /rest/metadata/objects/{id} (the `DeleteOneObject` operationId).
 func (c *Client) DeleteOneObject(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3478,7 +3535,7 @@ func (c *Client) DeleteOneObject(ctx context.Context, id ID, reqEditors ...Reque
 
 // FindOneObject Get a object
 //
-// One object of the data model by id.
+// One object by id.
 //
 // Corresponds with GET /rest/metadata/objects/{id} (the `FindOneObject` operationId).
 func (c *Client) FindOneObject(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3521,6 +3578,133 @@ func (c *Client) UpdateOneObjectWithBody(ctx context.Context, id ID, contentType
 // Corresponds with PATCH /rest/metadata/objects/{id} (the `UpdateOneObject` operationId).
 func (c *Client) UpdateOneObject(ctx context.Context, id ID, body UpdateOneObjectJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateOneObjectRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// FindManyWebhooks List webhooks
+//
+// The workspace's webhooks, one page at a time. Cursors here are plain ids.
+//
+// Corresponds with GET /rest/metadata/webhooks (the `FindManyWebhooks` operationId).
+func (c *Client) FindManyWebhooks(ctx context.Context, params *FindManyWebhooksParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewFindManyWebhooksRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateOneWebhookWithBody Create a webhook
+//
+// Adds a webhook to the workspace.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /rest/metadata/webhooks (the `CreateOneWebhook` operationId).
+func (c *Client) CreateOneWebhookWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateOneWebhookRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateOneWebhook Create a webhook
+//
+// Adds a webhook to the workspace.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /rest/metadata/webhooks (the `CreateOneWebhook` operationId).
+func (c *Client) CreateOneWebhook(ctx context.Context, body CreateOneWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateOneWebhookRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteOneWebhook Delete a webhook
+//
+// Removes a webhook from the workspace.
+//
+// Corresponds with DELETE /rest/metadata/webhooks/{id} (the `DeleteOneWebhook` operationId).
+func (c *Client) DeleteOneWebhook(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteOneWebhookRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// FindOneWebhook Get a webhook
+//
+// One webhook by id.
+//
+// Corresponds with GET /rest/metadata/webhooks/{id} (the `FindOneWebhook` operationId).
+func (c *Client) FindOneWebhook(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewFindOneWebhookRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateOneWebhookWithBody Update a webhook
+//
+// Changes the properties present in the body.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /rest/metadata/webhooks/{id} (the `UpdateOneWebhook` operationId).
+func (c *Client) UpdateOneWebhookWithBody(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateOneWebhookRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateOneWebhook Update a webhook
+//
+// Changes the properties present in the body.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /rest/metadata/webhooks/{id} (the `UpdateOneWebhook` operationId).
+func (c *Client) UpdateOneWebhook(ctx context.Context, id ID, body UpdateOneWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateOneWebhookRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -9944,6 +10128,239 @@ func NewUpdateOneObjectRequestWithBody(server string, id ID, contentType string,
 	}
 
 	operationPath := fmt.Sprintf("/rest/metadata/objects/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewFindManyWebhooksRequest constructs an http.Request for the FindManyWebhooks method
+func NewFindManyWebhooksRequest(server string, params *FindManyWebhooksParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/rest/metadata/webhooks")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.StartingAfter != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "starting_after", *params.StartingAfter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.EndingBefore != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "ending_before", *params.EndingBefore, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateOneWebhookRequest calls the generic CreateOneWebhook builder with application/json body
+func NewCreateOneWebhookRequest(server string, body CreateOneWebhookJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateOneWebhookRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateOneWebhookRequestWithBody constructs an http.Request for the CreateOneWebhook method, with any body, and a specified content type
+func NewCreateOneWebhookRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/rest/metadata/webhooks")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteOneWebhookRequest constructs an http.Request for the DeleteOneWebhook method
+func NewDeleteOneWebhookRequest(server string, id ID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/rest/metadata/webhooks/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewFindOneWebhookRequest constructs an http.Request for the FindOneWebhook method
+func NewFindOneWebhookRequest(server string, id ID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/rest/metadata/webhooks/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateOneWebhookRequest calls the generic UpdateOneWebhook builder with application/json body
+func NewUpdateOneWebhookRequest(server string, id ID, body UpdateOneWebhookJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateOneWebhookRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewUpdateOneWebhookRequestWithBody constructs an http.Request for the UpdateOneWebhook method, with any body, and a specified content type
+func NewUpdateOneWebhookRequestWithBody(server string, id ID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/rest/metadata/webhooks/%s", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -17675,7 +18092,7 @@ type ClientWithResponsesInterface interface {
 
 	// CreateOneFieldWithBodyWithResponse Create a field
 	//
-	// Adds a custom field to the data model.
+	// Adds a field to the workspace.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -17684,7 +18101,7 @@ type ClientWithResponsesInterface interface {
 
 	// CreateOneFieldWithResponse Create a field
 	//
-	// Adds a custom field to the data model.
+	// Adds a field to the workspace.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -17693,7 +18110,7 @@ type ClientWithResponsesInterface interface {
 
 	// DeleteOneFieldWithResponse Delete a field
 	//
-	// Removes a custom field from the data model.
+	// Removes a field from the workspace.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -17702,7 +18119,7 @@ type ClientWithResponsesInterface interface {
 
 	// FindOneFieldWithResponse Get a field
 	//
-	// One field of the data model by id.
+	// One field by id.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -17738,7 +18155,7 @@ type ClientWithResponsesInterface interface {
 
 	// CreateOneObjectWithBodyWithResponse Create a object
 	//
-	// Adds a custom object to the data model.
+	// Adds a object to the workspace.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -17747,7 +18164,7 @@ type ClientWithResponsesInterface interface {
 
 	// CreateOneObjectWithResponse Create a object
 	//
-	// Adds a custom object to the data model.
+	// Adds a object to the workspace.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -17756,7 +18173,7 @@ type ClientWithResponsesInterface interface {
 
 	// DeleteOneObjectWithResponse Delete a object
 	//
-	// Removes a custom object from the data model.
+	// Removes a object from the workspace.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -17765,7 +18182,7 @@ type ClientWithResponsesInterface interface {
 
 	// FindOneObjectWithResponse Get a object
 	//
-	// One object of the data model by id.
+	// One object by id.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -17789,6 +18206,69 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PATCH /rest/metadata/objects/{id} (the `UpdateOneObject` operationId).
 	UpdateOneObjectWithResponse(ctx context.Context, id ID, body UpdateOneObjectJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateOneObjectResponse, error)
+
+	// FindManyWebhooksWithResponse List webhooks
+	//
+	// The workspace's webhooks, one page at a time. Cursors here are plain ids.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /rest/metadata/webhooks (the `FindManyWebhooks` operationId).
+	FindManyWebhooksWithResponse(ctx context.Context, params *FindManyWebhooksParams, reqEditors ...RequestEditorFn) (*FindManyWebhooksResponse, error)
+
+	// CreateOneWebhookWithBodyWithResponse Create a webhook
+	//
+	// Adds a webhook to the workspace.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /rest/metadata/webhooks (the `CreateOneWebhook` operationId).
+	CreateOneWebhookWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateOneWebhookResponse, error)
+
+	// CreateOneWebhookWithResponse Create a webhook
+	//
+	// Adds a webhook to the workspace.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /rest/metadata/webhooks (the `CreateOneWebhook` operationId).
+	CreateOneWebhookWithResponse(ctx context.Context, body CreateOneWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateOneWebhookResponse, error)
+
+	// DeleteOneWebhookWithResponse Delete a webhook
+	//
+	// Removes a webhook from the workspace.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /rest/metadata/webhooks/{id} (the `DeleteOneWebhook` operationId).
+	DeleteOneWebhookWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*DeleteOneWebhookResponse, error)
+
+	// FindOneWebhookWithResponse Get a webhook
+	//
+	// One webhook by id.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /rest/metadata/webhooks/{id} (the `FindOneWebhook` operationId).
+	FindOneWebhookWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*FindOneWebhookResponse, error)
+
+	// UpdateOneWebhookWithBodyWithResponse Update a webhook
+	//
+	// Changes the properties present in the body.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /rest/metadata/webhooks/{id} (the `UpdateOneWebhook` operationId).
+	UpdateOneWebhookWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateOneWebhookResponse, error)
+
+	// UpdateOneWebhookWithResponse Update a webhook
+	//
+	// Changes the properties present in the body.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /rest/metadata/webhooks/{id} (the `UpdateOneWebhook` operationId).
+	UpdateOneWebhookWithResponse(ctx context.Context, id ID, body UpdateOneWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateOneWebhookResponse, error)
 
 	// DeleteManyNoteTargetsWithResponse Delete note targets matching a filter
 	//
@@ -24001,6 +24481,452 @@ func (r UpdateOneObjectResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r UpdateOneObjectResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// FindManyWebhooksResponse429Headers the declared response headers of an HTTP 429 response for FindManyWebhooks
+type FindManyWebhooksResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+}
+
+type FindManyWebhooksResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *FindManyWebhooksResult
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *FindManyWebhooksResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r FindManyWebhooksResponse) GetJSON200() *FindManyWebhooksResult {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r FindManyWebhooksResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r FindManyWebhooksResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r FindManyWebhooksResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r FindManyWebhooksResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r FindManyWebhooksResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r FindManyWebhooksResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r FindManyWebhooksResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r FindManyWebhooksResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r FindManyWebhooksResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateOneWebhookResponse429Headers the declared response headers of an HTTP 429 response for CreateOneWebhook
+type CreateOneWebhookResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+}
+
+type CreateOneWebhookResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *CreateOneWebhookResult
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateOneWebhookResponse429Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateOneWebhookResponse) GetJSON201() *CreateOneWebhookResult {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateOneWebhookResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateOneWebhookResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CreateOneWebhookResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateOneWebhookResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r CreateOneWebhookResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateOneWebhookResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateOneWebhookResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateOneWebhookResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateOneWebhookResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteOneWebhookResponse429Headers the declared response headers of an HTTP 429 response for DeleteOneWebhook
+type DeleteOneWebhookResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+}
+
+type DeleteOneWebhookResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DeleteOneWebhookResult
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteOneWebhookResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DeleteOneWebhookResponse) GetJSON200() *DeleteOneWebhookResult {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteOneWebhookResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeleteOneWebhookResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DeleteOneWebhookResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeleteOneWebhookResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r DeleteOneWebhookResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r DeleteOneWebhookResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteOneWebhookResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteOneWebhookResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteOneWebhookResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteOneWebhookResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// FindOneWebhookResponse429Headers the declared response headers of an HTTP 429 response for FindOneWebhook
+type FindOneWebhookResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+}
+
+type FindOneWebhookResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *FindOneWebhookResult
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *FindOneWebhookResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r FindOneWebhookResponse) GetJSON200() *FindOneWebhookResult {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r FindOneWebhookResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r FindOneWebhookResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r FindOneWebhookResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r FindOneWebhookResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r FindOneWebhookResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r FindOneWebhookResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r FindOneWebhookResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r FindOneWebhookResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r FindOneWebhookResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r FindOneWebhookResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateOneWebhookResponse429Headers the declared response headers of an HTTP 429 response for UpdateOneWebhook
+type UpdateOneWebhookResponse429Headers struct {
+	RetryAfter          *int
+	XRateLimitLimit     *int
+	XRateLimitRemaining *int
+}
+
+type UpdateOneWebhookResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *UpdateOneWebhookResult
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateOneWebhookResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateOneWebhookResponse) GetJSON200() *UpdateOneWebhookResult {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateOneWebhookResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UpdateOneWebhookResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r UpdateOneWebhookResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r UpdateOneWebhookResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r UpdateOneWebhookResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r UpdateOneWebhookResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateOneWebhookResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateOneWebhookResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateOneWebhookResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateOneWebhookResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -33559,7 +34485,7 @@ func (c *ClientWithResponses) FindManyFieldsWithResponse(ctx context.Context, pa
 
 // CreateOneFieldWithBodyWithResponse Create a field
 //
-// Adds a custom field to the data model.
+// Adds a field to the workspace.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -33574,7 +34500,7 @@ func (c *ClientWithResponses) CreateOneFieldWithBodyWithResponse(ctx context.Con
 
 // CreateOneFieldWithResponse Create a field
 //
-// Adds a custom field to the data model.
+// Adds a field to the workspace.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -33589,7 +34515,7 @@ func (c *ClientWithResponses) CreateOneFieldWithResponse(ctx context.Context, bo
 
 // DeleteOneFieldWithResponse Delete a field
 //
-// Removes a custom field from the data model.
+// Removes a field from the workspace.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -33604,7 +34530,7 @@ func (c *ClientWithResponses) DeleteOneFieldWithResponse(ctx context.Context, id
 
 // FindOneFieldWithResponse Get a field
 //
-// One field of the data model by id.
+// One field by id.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -33664,7 +34590,7 @@ func (c *ClientWithResponses) FindManyObjectsWithResponse(ctx context.Context, p
 
 // CreateOneObjectWithBodyWithResponse Create a object
 //
-// Adds a custom object to the data model.
+// Adds a object to the workspace.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -33679,7 +34605,7 @@ func (c *ClientWithResponses) CreateOneObjectWithBodyWithResponse(ctx context.Co
 
 // CreateOneObjectWithResponse Create a object
 //
-// Adds a custom object to the data model.
+// Adds a object to the workspace.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -33694,7 +34620,7 @@ func (c *ClientWithResponses) CreateOneObjectWithResponse(ctx context.Context, b
 
 // DeleteOneObjectWithResponse Delete a object
 //
-// Removes a custom object from the data model.
+// Removes a object from the workspace.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -33709,7 +34635,7 @@ func (c *ClientWithResponses) DeleteOneObjectWithResponse(ctx context.Context, i
 
 // FindOneObjectWithResponse Get a object
 //
-// One object of the data model by id.
+// One object by id.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -33750,6 +34676,111 @@ func (c *ClientWithResponses) UpdateOneObjectWithResponse(ctx context.Context, i
 		return nil, err
 	}
 	return ParseUpdateOneObjectResponse(rsp)
+}
+
+// FindManyWebhooksWithResponse List webhooks
+//
+// The workspace's webhooks, one page at a time. Cursors here are plain ids.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /rest/metadata/webhooks (the `FindManyWebhooks` operationId).
+func (c *ClientWithResponses) FindManyWebhooksWithResponse(ctx context.Context, params *FindManyWebhooksParams, reqEditors ...RequestEditorFn) (*FindManyWebhooksResponse, error) {
+	rsp, err := c.FindManyWebhooks(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseFindManyWebhooksResponse(rsp)
+}
+
+// CreateOneWebhookWithBodyWithResponse Create a webhook
+//
+// Adds a webhook to the workspace.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /rest/metadata/webhooks (the `CreateOneWebhook` operationId).
+func (c *ClientWithResponses) CreateOneWebhookWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateOneWebhookResponse, error) {
+	rsp, err := c.CreateOneWebhookWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateOneWebhookResponse(rsp)
+}
+
+// CreateOneWebhookWithResponse Create a webhook
+//
+// Adds a webhook to the workspace.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /rest/metadata/webhooks (the `CreateOneWebhook` operationId).
+func (c *ClientWithResponses) CreateOneWebhookWithResponse(ctx context.Context, body CreateOneWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateOneWebhookResponse, error) {
+	rsp, err := c.CreateOneWebhook(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateOneWebhookResponse(rsp)
+}
+
+// DeleteOneWebhookWithResponse Delete a webhook
+//
+// Removes a webhook from the workspace.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /rest/metadata/webhooks/{id} (the `DeleteOneWebhook` operationId).
+func (c *ClientWithResponses) DeleteOneWebhookWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*DeleteOneWebhookResponse, error) {
+	rsp, err := c.DeleteOneWebhook(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteOneWebhookResponse(rsp)
+}
+
+// FindOneWebhookWithResponse Get a webhook
+//
+// One webhook by id.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /rest/metadata/webhooks/{id} (the `FindOneWebhook` operationId).
+func (c *ClientWithResponses) FindOneWebhookWithResponse(ctx context.Context, id ID, reqEditors ...RequestEditorFn) (*FindOneWebhookResponse, error) {
+	rsp, err := c.FindOneWebhook(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseFindOneWebhookResponse(rsp)
+}
+
+// UpdateOneWebhookWithBodyWithResponse Update a webhook
+//
+// Changes the properties present in the body.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /rest/metadata/webhooks/{id} (the `UpdateOneWebhook` operationId).
+func (c *ClientWithResponses) UpdateOneWebhookWithBodyWithResponse(ctx context.Context, id ID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateOneWebhookResponse, error) {
+	rsp, err := c.UpdateOneWebhookWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateOneWebhookResponse(rsp)
+}
+
+// UpdateOneWebhookWithResponse Update a webhook
+//
+// Changes the properties present in the body.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /rest/metadata/webhooks/{id} (the `UpdateOneWebhook` operationId).
+func (c *ClientWithResponses) UpdateOneWebhookWithResponse(ctx context.Context, id ID, body UpdateOneWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateOneWebhookResponse, error) {
+	rsp, err := c.UpdateOneWebhook(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateOneWebhookResponse(rsp)
 }
 
 // DeleteManyNoteTargetsWithResponse Delete note targets matching a filter
@@ -40928,6 +41959,467 @@ func ParseUpdateOneObjectResponse(rsp *http.Response) (*UpdateOneObjectResponse,
 	switch {
 	case rsp.StatusCode == 429:
 		var headers UpdateOneObjectResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseFindManyWebhooksResponse parses an HTTP response from a FindManyWebhooksWithResponse call
+func ParseFindManyWebhooksResponse(rsp *http.Response) (*FindManyWebhooksResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &FindManyWebhooksResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest FindManyWebhooksResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers FindManyWebhooksResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateOneWebhookResponse parses an HTTP response from a CreateOneWebhookWithResponse call
+func ParseCreateOneWebhookResponse(rsp *http.Response) (*CreateOneWebhookResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateOneWebhookResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest CreateOneWebhookResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers CreateOneWebhookResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteOneWebhookResponse parses an HTTP response from a DeleteOneWebhookWithResponse call
+func ParseDeleteOneWebhookResponse(rsp *http.Response) (*DeleteOneWebhookResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteOneWebhookResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DeleteOneWebhookResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers DeleteOneWebhookResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseFindOneWebhookResponse parses an HTTP response from a FindOneWebhookWithResponse call
+func ParseFindOneWebhookResponse(rsp *http.Response) (*FindOneWebhookResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &FindOneWebhookResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest FindOneWebhookResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers FindOneWebhookResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitRemaining = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdateOneWebhookResponse parses an HTTP response from a UpdateOneWebhookWithResponse call
+func ParseUpdateOneWebhookResponse(rsp *http.Response) (*UpdateOneWebhookResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateOneWebhookResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest UpdateOneWebhookResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers UpdateOneWebhookResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

@@ -870,6 +870,22 @@ type CreateOneTimelineActivityResult struct {
 	Data CreateOneTimelineActivityData `json:"data"`
 }
 
+// CreateOneWebhookLegacy defines model for CreateOneWebhookLegacy.
+type CreateOneWebhookLegacy struct {
+	Data CreateOneWebhookLegacyData `json:"data"`
+}
+
+// CreateOneWebhookLegacyData defines model for CreateOneWebhookLegacyData.
+type CreateOneWebhookLegacyData struct {
+	// CreateOneWebhook A URL that receives the workspace's record events.
+	CreateOneWebhook Webhook `json:"createOneWebhook"`
+}
+
+// CreateOneWebhookResult The legacy envelope or the bare item.
+type CreateOneWebhookResult struct {
+	union json.RawMessage
+}
+
 // CreateOneWorkspaceMemberData defines model for CreateOneWorkspaceMemberData.
 type CreateOneWorkspaceMemberData struct {
 	// CreateWorkspaceMember A workspace member as the server returns it. Fields the key may not read are left out. A user of the workspace, with their preferences.
@@ -879,6 +895,14 @@ type CreateOneWorkspaceMemberData struct {
 // CreateOneWorkspaceMemberResult defines model for CreateOneWorkspaceMemberResult.
 type CreateOneWorkspaceMemberResult struct {
 	Data CreateOneWorkspaceMemberData `json:"data"`
+}
+
+// CreateWebhookInput defines model for CreateWebhookInput.
+type CreateWebhookInput struct {
+	Description *string  `json:"description,omitempty"`
+	Operations  []string `json:"operations,omitempty"`
+	Secret      *string  `json:"secret,omitempty"`
+	TargetURL   string   `json:"targetUrl"`
 }
 
 // Currency An amount of money.
@@ -1133,6 +1157,21 @@ type DeleteOneTimelineActivityData struct {
 // DeleteOneTimelineActivityResult defines model for DeleteOneTimelineActivityResult.
 type DeleteOneTimelineActivityResult struct {
 	Data DeleteOneTimelineActivityData `json:"data"`
+}
+
+// DeleteOneWebhookLegacy defines model for DeleteOneWebhookLegacy.
+type DeleteOneWebhookLegacy struct {
+	Data DeleteOneWebhookLegacyData `json:"data"`
+}
+
+// DeleteOneWebhookLegacyData defines model for DeleteOneWebhookLegacyData.
+type DeleteOneWebhookLegacyData struct {
+	DeleteOneWebhook MetadataDeleted `json:"deleteOneWebhook"`
+}
+
+// DeleteOneWebhookResult The legacy envelope or the bare item.
+type DeleteOneWebhookResult struct {
+	union json.RawMessage
 }
 
 // DeleteOneWorkspaceMemberData defines model for DeleteOneWorkspaceMemberData.
@@ -1662,6 +1701,34 @@ type FindManyTimelineActivitiesResult struct {
 	TotalCount *int `json:"totalCount,omitempty"`
 }
 
+// FindManyWebhooksLegacy defines model for FindManyWebhooksLegacy.
+type FindManyWebhooksLegacy struct {
+	Data FindManyWebhooksLegacyData `json:"data"`
+
+	// PageInfo Paging of a metadata list; cursors are item ids.
+	PageInfo   *MetadataPageInfo `json:"pageInfo,omitempty"`
+	TotalCount *int              `json:"totalCount,omitempty"`
+}
+
+// FindManyWebhooksLegacyData defines model for FindManyWebhooksLegacyData.
+type FindManyWebhooksLegacyData struct {
+	Webhooks []Webhook `json:"webhooks"`
+}
+
+// FindManyWebhooksResult Either list envelope.
+type FindManyWebhooksResult struct {
+	union json.RawMessage
+}
+
+// FindManyWebhooksUnified defines model for FindManyWebhooksUnified.
+type FindManyWebhooksUnified struct {
+	Data []Webhook `json:"data"`
+
+	// PageInfo Paging of a metadata list; cursors are item ids.
+	PageInfo   *MetadataPageInfo `json:"pageInfo,omitempty"`
+	TotalCount *int              `json:"totalCount,omitempty"`
+}
+
 // FindManyWorkspaceMembersData defines model for FindManyWorkspaceMembersData.
 type FindManyWorkspaceMembersData struct {
 	WorkspaceMembers []WorkspaceMemberForResponse `json:"workspaceMembers"`
@@ -1846,6 +1913,22 @@ type FindOneTimelineActivityData struct {
 // FindOneTimelineActivityResult defines model for FindOneTimelineActivityResult.
 type FindOneTimelineActivityResult struct {
 	Data FindOneTimelineActivityData `json:"data"`
+}
+
+// FindOneWebhookLegacy defines model for FindOneWebhookLegacy.
+type FindOneWebhookLegacy struct {
+	Data FindOneWebhookLegacyData `json:"data"`
+}
+
+// FindOneWebhookLegacyData defines model for FindOneWebhookLegacyData.
+type FindOneWebhookLegacyData struct {
+	// Webhook A URL that receives the workspace's record events.
+	Webhook Webhook `json:"webhook"`
+}
+
+// FindOneWebhookResult The legacy envelope or the bare item.
+type FindOneWebhookResult struct {
+	union json.RawMessage
 }
 
 // FindOneWorkspaceMemberData defines model for FindOneWorkspaceMemberData.
@@ -3469,6 +3552,22 @@ type UpdateOneTimelineActivityResult struct {
 	Data UpdateOneTimelineActivityData `json:"data"`
 }
 
+// UpdateOneWebhookLegacy defines model for UpdateOneWebhookLegacy.
+type UpdateOneWebhookLegacy struct {
+	Data UpdateOneWebhookLegacyData `json:"data"`
+}
+
+// UpdateOneWebhookLegacyData defines model for UpdateOneWebhookLegacyData.
+type UpdateOneWebhookLegacyData struct {
+	// UpdateOneWebhook A URL that receives the workspace's record events.
+	UpdateOneWebhook Webhook `json:"updateOneWebhook"`
+}
+
+// UpdateOneWebhookResult The legacy envelope or the bare item.
+type UpdateOneWebhookResult struct {
+	union json.RawMessage
+}
+
 // UpdateOneWorkspaceMemberData defines model for UpdateOneWorkspaceMemberData.
 type UpdateOneWorkspaceMemberData struct {
 	// UpdateWorkspaceMember A workspace member as the server returns it. Fields the key may not read are left out. A user of the workspace, with their preferences.
@@ -3478,6 +3577,29 @@ type UpdateOneWorkspaceMemberData struct {
 // UpdateOneWorkspaceMemberResult defines model for UpdateOneWorkspaceMemberResult.
 type UpdateOneWorkspaceMemberResult struct {
 	Data UpdateOneWorkspaceMemberData `json:"data"`
+}
+
+// UpdateWebhookInput defines model for UpdateWebhookInput.
+type UpdateWebhookInput struct {
+	Description *string  `json:"description,omitempty"`
+	Operations  []string `json:"operations,omitempty"`
+	Secret      *string  `json:"secret,omitempty"`
+	TargetURL   *string  `json:"targetUrl,omitempty"`
+}
+
+// Webhook A URL that receives the workspace's record events.
+type Webhook struct {
+	CreatedAt   *time.Time         `json:"createdAt,omitempty"`
+	Description *string            `json:"description,omitempty"`
+	ID          openapi_types.UUID `json:"id"`
+
+	// Operations Events to deliver, such as person.created, person.* or *.*.
+	Operations []string `json:"operations,omitempty"`
+
+	// Secret Signs each delivery (X-Twenty-Webhook-Signature).
+	Secret    *string    `json:"secret,omitempty"`
+	TargetURL string     `json:"targetUrl"`
+	UpdatedAt *time.Time `json:"updatedAt,omitempty"`
 }
 
 // WorkspaceMember A new workspace member. A user of the workspace, with their preferences.
@@ -4147,6 +4269,18 @@ type FindManyFieldsParams struct {
 
 // FindManyObjectsParams defines parameters for FindManyObjects.
 type FindManyObjectsParams struct {
+	// Limit Items per page.
+	Limit *MetadataLimit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// StartingAfter Return the items after this id.
+	StartingAfter *MetadataStartingAfter `form:"starting_after,omitempty" json:"starting_after,omitempty"`
+
+	// EndingBefore Return the items before this id.
+	EndingBefore *MetadataEndingBefore `form:"ending_before,omitempty" json:"ending_before,omitempty"`
+}
+
+// FindManyWebhooksParams defines parameters for FindManyWebhooks.
+type FindManyWebhooksParams struct {
 	// Limit Items per page.
 	Limit *MetadataLimit `form:"limit,omitempty" json:"limit,omitempty"`
 
@@ -5111,6 +5245,12 @@ type CreateOneObjectJSONRequestBody = CreateObjectInput
 // UpdateOneObjectJSONRequestBody defines body for UpdateOneObject for application/json ContentType.
 type UpdateOneObjectJSONRequestBody = UpdateObjectInput
 
+// CreateOneWebhookJSONRequestBody defines body for CreateOneWebhook for application/json ContentType.
+type CreateOneWebhookJSONRequestBody = CreateWebhookInput
+
+// UpdateOneWebhookJSONRequestBody defines body for UpdateOneWebhook for application/json ContentType.
+type UpdateOneWebhookJSONRequestBody = UpdateWebhookInput
+
 // UpdateManyNoteTargetsJSONRequestBody defines body for UpdateManyNoteTargets for application/json ContentType.
 type UpdateManyNoteTargetsJSONRequestBody = NoteTargetForUpdate
 
@@ -5438,6 +5578,68 @@ func (t *CreateOneObjectResult) UnmarshalJSON(b []byte) error {
 	return err
 }
 
+// AsCreateOneWebhookLegacy returns the union data inside the CreateOneWebhookResult as a CreateOneWebhookLegacy
+func (t CreateOneWebhookResult) AsCreateOneWebhookLegacy() (CreateOneWebhookLegacy, error) {
+	var body CreateOneWebhookLegacy
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCreateOneWebhookLegacy overwrites any union data inside the CreateOneWebhookResult as the provided CreateOneWebhookLegacy
+func (t *CreateOneWebhookResult) FromCreateOneWebhookLegacy(v CreateOneWebhookLegacy) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeCreateOneWebhookLegacy performs a merge with any union data inside the CreateOneWebhookResult, using the provided CreateOneWebhookLegacy
+func (t *CreateOneWebhookResult) MergeCreateOneWebhookLegacy(v CreateOneWebhookLegacy) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhook returns the union data inside the CreateOneWebhookResult as a Webhook
+func (t CreateOneWebhookResult) AsWebhook() (Webhook, error) {
+	var body Webhook
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhook overwrites any union data inside the CreateOneWebhookResult as the provided Webhook
+func (t *CreateOneWebhookResult) FromWebhook(v Webhook) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhook performs a merge with any union data inside the CreateOneWebhookResult, using the provided Webhook
+func (t *CreateOneWebhookResult) MergeWebhook(v Webhook) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t CreateOneWebhookResult) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *CreateOneWebhookResult) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
 // AsDeleteOneFieldLegacy returns the union data inside the DeleteOneFieldResult as a DeleteOneFieldLegacy
 func (t DeleteOneFieldResult) AsDeleteOneFieldLegacy() (DeleteOneFieldLegacy, error) {
 	var body DeleteOneFieldLegacy
@@ -5558,6 +5760,68 @@ func (t DeleteOneObjectResult) MarshalJSON() ([]byte, error) {
 }
 
 func (t *DeleteOneObjectResult) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsDeleteOneWebhookLegacy returns the union data inside the DeleteOneWebhookResult as a DeleteOneWebhookLegacy
+func (t DeleteOneWebhookResult) AsDeleteOneWebhookLegacy() (DeleteOneWebhookLegacy, error) {
+	var body DeleteOneWebhookLegacy
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromDeleteOneWebhookLegacy overwrites any union data inside the DeleteOneWebhookResult as the provided DeleteOneWebhookLegacy
+func (t *DeleteOneWebhookResult) FromDeleteOneWebhookLegacy(v DeleteOneWebhookLegacy) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeDeleteOneWebhookLegacy performs a merge with any union data inside the DeleteOneWebhookResult, using the provided DeleteOneWebhookLegacy
+func (t *DeleteOneWebhookResult) MergeDeleteOneWebhookLegacy(v DeleteOneWebhookLegacy) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsMetadataDeleted returns the union data inside the DeleteOneWebhookResult as a MetadataDeleted
+func (t DeleteOneWebhookResult) AsMetadataDeleted() (MetadataDeleted, error) {
+	var body MetadataDeleted
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromMetadataDeleted overwrites any union data inside the DeleteOneWebhookResult as the provided MetadataDeleted
+func (t *DeleteOneWebhookResult) FromMetadataDeleted(v MetadataDeleted) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeMetadataDeleted performs a merge with any union data inside the DeleteOneWebhookResult, using the provided MetadataDeleted
+func (t *DeleteOneWebhookResult) MergeMetadataDeleted(v MetadataDeleted) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t DeleteOneWebhookResult) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *DeleteOneWebhookResult) UnmarshalJSON(b []byte) error {
 	err := t.union.UnmarshalJSON(b)
 	return err
 }
@@ -5748,6 +6012,68 @@ func (t *FindManyObjectsResult) UnmarshalJSON(b []byte) error {
 	return err
 }
 
+// AsFindManyWebhooksLegacy returns the union data inside the FindManyWebhooksResult as a FindManyWebhooksLegacy
+func (t FindManyWebhooksResult) AsFindManyWebhooksLegacy() (FindManyWebhooksLegacy, error) {
+	var body FindManyWebhooksLegacy
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromFindManyWebhooksLegacy overwrites any union data inside the FindManyWebhooksResult as the provided FindManyWebhooksLegacy
+func (t *FindManyWebhooksResult) FromFindManyWebhooksLegacy(v FindManyWebhooksLegacy) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeFindManyWebhooksLegacy performs a merge with any union data inside the FindManyWebhooksResult, using the provided FindManyWebhooksLegacy
+func (t *FindManyWebhooksResult) MergeFindManyWebhooksLegacy(v FindManyWebhooksLegacy) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsFindManyWebhooksUnified returns the union data inside the FindManyWebhooksResult as a FindManyWebhooksUnified
+func (t FindManyWebhooksResult) AsFindManyWebhooksUnified() (FindManyWebhooksUnified, error) {
+	var body FindManyWebhooksUnified
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromFindManyWebhooksUnified overwrites any union data inside the FindManyWebhooksResult as the provided FindManyWebhooksUnified
+func (t *FindManyWebhooksResult) FromFindManyWebhooksUnified(v FindManyWebhooksUnified) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeFindManyWebhooksUnified performs a merge with any union data inside the FindManyWebhooksResult, using the provided FindManyWebhooksUnified
+func (t *FindManyWebhooksResult) MergeFindManyWebhooksUnified(v FindManyWebhooksUnified) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t FindManyWebhooksResult) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *FindManyWebhooksResult) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
 // AsFindOneFieldLegacy returns the union data inside the FindOneFieldResult as a FindOneFieldLegacy
 func (t FindOneFieldResult) AsFindOneFieldLegacy() (FindOneFieldLegacy, error) {
 	var body FindOneFieldLegacy
@@ -5872,6 +6198,68 @@ func (t *FindOneObjectResult) UnmarshalJSON(b []byte) error {
 	return err
 }
 
+// AsFindOneWebhookLegacy returns the union data inside the FindOneWebhookResult as a FindOneWebhookLegacy
+func (t FindOneWebhookResult) AsFindOneWebhookLegacy() (FindOneWebhookLegacy, error) {
+	var body FindOneWebhookLegacy
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromFindOneWebhookLegacy overwrites any union data inside the FindOneWebhookResult as the provided FindOneWebhookLegacy
+func (t *FindOneWebhookResult) FromFindOneWebhookLegacy(v FindOneWebhookLegacy) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeFindOneWebhookLegacy performs a merge with any union data inside the FindOneWebhookResult, using the provided FindOneWebhookLegacy
+func (t *FindOneWebhookResult) MergeFindOneWebhookLegacy(v FindOneWebhookLegacy) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhook returns the union data inside the FindOneWebhookResult as a Webhook
+func (t FindOneWebhookResult) AsWebhook() (Webhook, error) {
+	var body Webhook
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhook overwrites any union data inside the FindOneWebhookResult as the provided Webhook
+func (t *FindOneWebhookResult) FromWebhook(v Webhook) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhook performs a merge with any union data inside the FindOneWebhookResult, using the provided Webhook
+func (t *FindOneWebhookResult) MergeWebhook(v Webhook) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t FindOneWebhookResult) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *FindOneWebhookResult) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
 // AsUpdateOneFieldLegacy returns the union data inside the UpdateOneFieldResult as a UpdateOneFieldLegacy
 func (t UpdateOneFieldResult) AsUpdateOneFieldLegacy() (UpdateOneFieldLegacy, error) {
 	var body UpdateOneFieldLegacy
@@ -5992,6 +6380,68 @@ func (t UpdateOneObjectResult) MarshalJSON() ([]byte, error) {
 }
 
 func (t *UpdateOneObjectResult) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsUpdateOneWebhookLegacy returns the union data inside the UpdateOneWebhookResult as a UpdateOneWebhookLegacy
+func (t UpdateOneWebhookResult) AsUpdateOneWebhookLegacy() (UpdateOneWebhookLegacy, error) {
+	var body UpdateOneWebhookLegacy
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromUpdateOneWebhookLegacy overwrites any union data inside the UpdateOneWebhookResult as the provided UpdateOneWebhookLegacy
+func (t *UpdateOneWebhookResult) FromUpdateOneWebhookLegacy(v UpdateOneWebhookLegacy) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeUpdateOneWebhookLegacy performs a merge with any union data inside the UpdateOneWebhookResult, using the provided UpdateOneWebhookLegacy
+func (t *UpdateOneWebhookResult) MergeUpdateOneWebhookLegacy(v UpdateOneWebhookLegacy) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhook returns the union data inside the UpdateOneWebhookResult as a Webhook
+func (t UpdateOneWebhookResult) AsWebhook() (Webhook, error) {
+	var body Webhook
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhook overwrites any union data inside the UpdateOneWebhookResult as the provided Webhook
+func (t *UpdateOneWebhookResult) FromWebhook(v Webhook) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhook performs a merge with any union data inside the UpdateOneWebhookResult, using the provided Webhook
+func (t *UpdateOneWebhookResult) MergeWebhook(v Webhook) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t UpdateOneWebhookResult) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *UpdateOneWebhookResult) UnmarshalJSON(b []byte) error {
 	err := t.union.UnmarshalJSON(b)
 	return err
 }

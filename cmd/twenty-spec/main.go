@@ -13,11 +13,13 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/http"
 	"os"
 	"strings"
 	"time"
 
-	"github.com/twenty-go/twenty"
+	"github.com/twenty-go/twenty/api"
+	"github.com/twenty-go/twenty/authn"
 	"github.com/twenty-go/twenty/internal/metamodel"
 	"github.com/twenty-go/twenty/internal/model"
 	"github.com/twenty-go/twenty/internal/specgen"
@@ -26,7 +28,7 @@ import (
 type config struct {
 	out, modelFile, writeModel, objects string
 	fromEnv, includeSystem              bool
-	clientOpts                          []twenty.Option // tests point the client at a fake
+	lookup                              func(string) (string, bool)
 }
 
 func main() {
@@ -38,6 +40,7 @@ func main() {
 	flag.BoolVar(&c.includeSystem, "include-system", false, "with -from-env: keep system objects too")
 	flag.StringVar(&c.writeModel, "write-model", "", "also write the data model used to this JSON file")
 	flag.Parse()
+	c.lookup = os.LookupEnv
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	if err := run(ctx, c); err != nil {
@@ -84,16 +87,9 @@ func loadModel(ctx context.Context, c config) (*model.Model, error) {
 	case !c.fromEnv:
 		return model.Standard(), nil
 	}
-	client, err := twenty.NewClientFromEnv(c.clientOpts...)
+	objects, err := fetchObjects(ctx, c.lookup)
 	if err != nil {
 		return nil, err
-	}
-	objects, err := client.Metadata().ListObjects(ctx)
-	if errors.Is(err, twenty.ErrForbidden) || errors.Is(err, twenty.ErrUnauthorized) {
-		return nil, fmt.Errorf("reading the data model needs an API key whose role may read the workspace's settings (data model): %w", err)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("reading the data model: %w", err)
 	}
 	var opts metamodel.Options
 	opts.IncludeSystem = c.includeSystem
@@ -110,4 +106,64 @@ func loadModel(ctx context.Context, c config) (*model.Model, error) {
 		}
 	}
 	return metamodel.ToModel(objects, opts)
+}
+
+// errNoPermission explains the usual cause of a refused metadata read.
+var errNoPermission = errors.New("reading the data model needs an API key whose role may read the workspace's data model settings")
+
+// fetchObjects reads every object (fields inline) through the generated
+// client alone: this command must run even when the root package does not
+// compile against a freshly regenerated api/.
+func fetchObjects(ctx context.Context, lookup func(string) (string, bool)) ([]api.ObjectMetadata, error) {
+	cfg, err := authn.FromLookup(lookup)
+	if err != nil {
+		return nil, err
+	}
+	client, err := api.NewClientWithResponses(cfg.BaseURL,
+		api.WithHTTPClient(&http.Client{Timeout: 30 * time.Second}),
+		api.WithRequestEditorFn(api.RequestEditorFn(cfg.Credential.RequestEditor())))
+	if err != nil {
+		return nil, err
+	}
+	var all []api.ObjectMetadata
+	limit := 200
+	params := &api.FindManyObjectsParams{Limit: &limit}
+	for page := 0; ; page++ {
+		resp, err := client.FindManyObjectsWithResponse(ctx, params)
+		if err != nil {
+			return nil, fmt.Errorf("reading the data model: %w", err)
+		}
+		if resp.JSON200 == nil {
+			cause := authn.Classify(resp.StatusCode(), resp.Body)
+			if cause == nil {
+				cause = fmt.Errorf("status %d: %.200s", resp.StatusCode(), resp.Body)
+			}
+			if resp.StatusCode() == http.StatusForbidden || resp.StatusCode() == http.StatusUnauthorized {
+				return nil, fmt.Errorf("%w: %w", errNoPermission, cause)
+			}
+			return nil, fmt.Errorf("reading the data model: %w", cause)
+		}
+		items, info, err := objectsPage(resp.JSON200)
+		if err != nil {
+			return nil, fmt.Errorf("reading the data model: %w", err)
+		}
+		all = append(all, items...)
+		if info == nil || info.HasNextPage == nil || !*info.HasNextPage || len(items) == 0 || page > 1000 {
+			return all, nil
+		}
+		next := items[len(items)-1].ID
+		params.StartingAfter = &next
+	}
+}
+
+// objectsPage reads either list envelope: {data:[...]} or {data:{objects:[...]}}.
+func objectsPage(r *api.FindManyObjectsResult) ([]api.ObjectMetadata, *api.MetadataPageInfo, error) {
+	if u, err := r.AsFindManyObjectsUnified(); err == nil {
+		return u.Data, u.PageInfo, nil
+	}
+	l, err := r.AsFindManyObjectsLegacy()
+	if err != nil {
+		return nil, nil, err
+	}
+	return l.Data.Objects, l.PageInfo, nil
 }

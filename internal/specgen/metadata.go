@@ -18,6 +18,7 @@ type metaKind struct {
 var metaKinds = []metaKind{
 	{"object", "objects", "Object", "Objects", "ObjectMetadata", "CreateObjectInput", "UpdateObjectInput"},
 	{"field", "fields", "Field", "Fields", "FieldMetadata", "CreateFieldInput", "UpdateFieldInput"},
+	{"webhook", "webhooks", "Webhook", "Webhooks", "Webhook", "CreateWebhookInput", "UpdateWebhookInput"},
 }
 
 func (g *gen) metadataPaths(paths *omap) {
@@ -29,21 +30,25 @@ func (g *gen) metadataPaths(paths *omap) {
 		mop := func(id, summary, desc string, params []string, body omap, okStatus, okSchema string, errs []string) omap {
 			return op(tags, id, summary, desc, params, body, okStatus, okSchema, errs)
 		}
+		what := k.singular + " metadata"
+		if k.singular == "webhook" {
+			what = "webhooks"
+		}
 		paths.set(base, omap{
-			{"get", mop("findMany"+k.P, "List "+k.singular+" metadata",
+			{"get", mop("findMany"+k.P, "List "+what,
 				"The workspace's "+k.plural+", one page at a time. Cursors here are plain ids.",
 				[]string{"MetadataLimit", "MetadataStartingAfter", "MetadataEndingBefore"}, nil,
 				"200", "FindMany"+k.P+"Result", common)},
 			{"post", mop("createOne"+k.S, "Create a "+k.singular,
-				"Adds a custom "+k.singular+" to the data model.", nil, schemaRef(k.create),
+				"Adds a "+k.singular+" to the workspace.", nil, schemaRef(k.create),
 				"201", "CreateOne"+k.S+"Result", common)},
 		})
 		paths.set(base+"/{id}", omap{
-			{"get", mop("findOne"+k.S, "Get a "+k.singular, "One "+k.singular+" of the data model by id.",
+			{"get", mop("findOne"+k.S, "Get a "+k.singular, "One "+k.singular+" by id.",
 				[]string{"Id"}, nil, "200", "FindOne"+k.S+"Result", withNotFound)},
 			{"patch", mop("updateOne"+k.S, "Update a "+k.singular, "Changes the properties present in the body.",
 				[]string{"Id"}, schemaRef(k.update), "200", "UpdateOne"+k.S+"Result", withNotFound)},
-			{"delete", mop("deleteOne"+k.S, "Delete a "+k.singular, "Removes a custom "+k.singular+" from the data model.",
+			{"delete", mop("deleteOne"+k.S, "Delete a "+k.singular, "Removes a "+k.singular+" from the workspace.",
 				[]string{"Id"}, nil, "200", "DeleteOne"+k.S+"Result", withNotFound)},
 		})
 	}
@@ -176,6 +181,27 @@ func (g *gen) metadataSchemas() {
 		{"defaultValue", omap{{"nullable", true}}},
 		{"options", omap{{"type", "array"}, {"items", schemaRef("FieldOption")}}},
 		{"settings", omap{{"type", "object"}, {"additionalProperties", true}}},
+	}))
+	s.set("Webhook", object(omap{
+		{"id", uuid()},
+		{"targetUrl", str()},
+		{"operations", omap{{"type", "array"}, {"items", str()}, {"description", "Events to deliver, such as person.created, person.* or *.*."}}},
+		{"description", nstr()},
+		{"secret", omap{{"type", "string"}, {"nullable", true}, {"description", "Signs each delivery (X-Twenty-Webhook-Signature)."}}},
+		{"createdAt", dateTime()},
+		{"updatedAt", dateTime()},
+	}, kv{"description", "A URL that receives the workspace's record events."}, kv{"required", []string{"id", "targetUrl"}}))
+	s.set("CreateWebhookInput", object(omap{
+		{"targetUrl", str()},
+		{"operations", omap{{"type", "array"}, {"items", str()}}},
+		{"description", str()},
+		{"secret", str()},
+	}, kv{"required", []string{"targetUrl"}}))
+	s.set("UpdateWebhookInput", object(omap{
+		{"targetUrl", str()},
+		{"operations", omap{{"type", "array"}, {"items", str()}}},
+		{"description", str()},
+		{"secret", str()},
 	}))
 	s.set("MetadataDeleted", object(omap{{"id", uuid()}}, kv{"required", []string{"id"}}))
 

@@ -56,7 +56,7 @@ func Generate(m *model.Model, opts Options) ([]byte, error) {
 		tags = append(tags, omap{{"name", o.NamePlural}, {"description", desc},
 			{"x-twenty-object", omap{{"nameSingular", o.NameSingular}, {"namePlural", o.NamePlural}}}})
 	}
-	tags = append(tags, omap{{"name", "metadata"}, {"description", "The workspace's data model: objects and their fields."}})
+	tags = append(tags, omap{{"name", "metadata"}, {"description", "The workspace's data model (objects and their fields) and its webhooks."}})
 	doc.set("tags", tags)
 
 	paths := omap{}
