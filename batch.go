@@ -55,8 +55,12 @@ func (r *Resource[R, C, U]) CreateMany(ctx context.Context, recs []C, opts *Crea
 	results := make([][]R, len(spans))
 	errs := make([]error, len(spans))
 	attempted := make([]bool, len(spans))
+	skipped := make([]bool, len(spans))
 
-	ctx, cancel := context.WithCancel(ctx)
+	// stop ends the handing out of batches after a failure. The requests
+	// keep the caller's ctx, so the batches in flight finish and are
+	// reported as they really ended.
+	stop, cancel := context.WithCancel(ctx)
 	defer cancel()
 	next := make(chan int)
 	var wg sync.WaitGroup
@@ -65,6 +69,10 @@ func (r *Resource[R, C, U]) CreateMany(ctx context.Context, recs []C, opts *Crea
 		go func() {
 			defer wg.Done()
 			for i := range next {
+				if stop.Err() != nil {
+					skipped[i] = true // handed out as the feed stopped: never sent
+					continue
+				}
 				s := spans[i]
 				got, err := r.many(ctx, http.MethodPost, "/rest/batch/"+r.plural, q, recs[s.Start:s.End], s.End-s.Start, nil)
 				if err == nil && len(got) != s.End-s.Start {
@@ -83,7 +91,7 @@ feed:
 		select {
 		case next <- i:
 			attempted[i] = true
-		case <-ctx.Done():
+		case <-stop.Done():
 			break feed
 		}
 	}
@@ -99,7 +107,7 @@ feed:
 			if berr.Err == nil {
 				berr.Err = errs[i]
 			}
-		case !attempted[i]:
+		case !attempted[i] || skipped[i]:
 			berr.NotSent = append(berr.NotSent, sp)
 		default:
 			out = append(out, results[i]...)
