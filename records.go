@@ -192,6 +192,21 @@ func (r *Resource[R, C, U]) path(parts ...string) string {
 	return "/rest/" + r.plural + strings.Join(parts, "")
 }
 
+// idAndDepth checks a record id and renders the depth parameter.
+func idAndDepth(id string, depth int) (url.Values, error) {
+	if err := checkID(id); err != nil {
+		return nil, err
+	}
+	if err := checkDepth(depth); err != nil {
+		return nil, err
+	}
+	q := url.Values{}
+	if depth != 0 {
+		q.Set("depth", strconv.Itoa(depth))
+	}
+	return q, nil
+}
+
 func checkID(id string) error {
 	if !uuidSegment.MatchString(id) {
 		return fmt.Errorf("%w: %q is not a valid UUID", ErrInvalidInput, id)
@@ -269,18 +284,14 @@ type GetOptions struct {
 // Get fetches one record by id. A soft-deleted or unknown id gives an
 // error matching ErrNotFound.
 func (r *Resource[R, C, U]) Get(ctx context.Context, id string, opts *GetOptions) (R, error) {
-	var zero R
-	if err := checkID(id); err != nil {
-		return zero, err
-	}
-	q := url.Values{}
+	depth := 0
 	if opts != nil {
-		if err := checkDepth(opts.Depth); err != nil {
-			return zero, err
-		}
-		if opts.Depth != 0 {
-			q.Set("depth", strconv.Itoa(opts.Depth))
-		}
+		depth = opts.Depth
+	}
+	q, err := idAndDepth(id, depth)
+	if err != nil {
+		var zero R
+		return zero, err
 	}
 	return r.one(ctx, http.MethodGet, r.path("/", id), q, nil)
 }
@@ -335,18 +346,14 @@ type UpdateOptions struct {
 
 // Update writes the fields set in changes and returns the whole record.
 func (r *Resource[R, C, U]) Update(ctx context.Context, id string, changes U, opts *UpdateOptions) (R, error) {
-	var zero R
-	if err := checkID(id); err != nil {
-		return zero, err
-	}
-	q := url.Values{}
+	depth := 0
 	if opts != nil {
-		if err := checkDepth(opts.Depth); err != nil {
-			return zero, err
-		}
-		if opts.Depth != 0 {
-			q.Set("depth", strconv.Itoa(opts.Depth))
-		}
+		depth = opts.Depth
+	}
+	q, err := idAndDepth(id, depth)
+	if err != nil {
+		var zero R
+		return zero, err
 	}
 	return r.one(ctx, http.MethodPatch, r.path("/", id), q, changes)
 }
