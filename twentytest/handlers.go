@@ -11,6 +11,7 @@ import (
 
 	"github.com/twenty-go/twenty/internal/model"
 	"github.com/twenty-go/twenty/internal/query"
+	"github.com/twenty-go/twenty/webhook"
 )
 
 // The operations, named as in the operationIds (findMany + People).
@@ -171,6 +172,11 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	status, resp, e := s.dispatch(rt, r.URL.Query(), body)
+	if e == nil {
+		// Queued under mu, so deliveries follow the order of the changes.
+		s.deliverChanges()
+	}
+	s.changes = nil
 	s.mu.Unlock()
 	if e != nil {
 		writeError(w, e)
@@ -216,7 +222,7 @@ func (s *Server) overBudget(w http.ResponseWriter) bool {
 
 func (s *Server) dispatch(rt route, q url.Values, body []byte) (int, any, *apiError) {
 	if rt.meta != "" {
-		return s.metadata(rt.meta, rt.parts, q)
+		return s.metadata(rt.meta, rt.parts, q, body)
 	}
 	st := s.store
 	switch rt.op {
@@ -378,10 +384,15 @@ func (s *Server) create(rt route, q url.Values, body []byte) (int, any, *apiErro
 			t.rollback()
 			return 0, nil, badRequest("A record must be a JSON object")
 		}
-		rec, e := s.createOrUpsert(t, oi, m, upsert)
+		rec, old, e := s.createOrUpsert(t, oi, m, upsert)
 		if e != nil {
 			t.rollback()
 			return 0, nil, e
+		}
+		if old != nil {
+			s.noteChange(oi, webhook.Updated, rec, writtenFields(oi, m))
+		} else {
+			s.noteChange(oi, webhook.Created, rec, nil)
 		}
 		out = append(out, rec)
 	}
@@ -396,8 +407,9 @@ func (s *Server) create(rt route, q url.Values, body []byte) (int, any, *apiErro
 }
 
 // createOrUpsert inserts in, or with upsert updates the one record that
-// has its id or a unique value (restoring it if soft-deleted).
-func (s *Server) createOrUpsert(t *tx, oi *objInfo, in map[string]any, upsert bool) (map[string]any, *apiError) {
+// has its id or a unique value (restoring it if soft-deleted); old is the
+// record updated, nil for an insert.
+func (s *Server) createOrUpsert(t *tx, oi *objInfo, in map[string]any, upsert bool) (rec, old map[string]any, _ *apiError) {
 	st := s.store
 	if upsert {
 		matches := map[string]map[string]any{}
@@ -421,34 +433,34 @@ func (s *Server) createOrUpsert(t *tx, oi *objInfo, in map[string]any, upsert bo
 			}
 		}
 		if len(matches) > 1 {
-			return nil, badRequest("Cannot upsert: the record matches %d existing %s on id or unique fields", len(matches), oi.o.NamePlural)
+			return nil, nil, badRequest("Cannot upsert: the record matches %d existing %s on id or unique fields", len(matches), oi.o.NamePlural)
 		}
 		for _, old := range matches {
 			in = withoutKey(in, "createdBy") // kept from the original
 			rec, e := st.write(oi, in, old, st.actor)
 			if e != nil {
-				return nil, e
+				return nil, nil, e
 			}
 			rec["deletedAt"] = nil
 			t.put(oi, rec)
 			if e := st.checkUnique(oi, rec); e != nil {
-				return nil, e
+				return nil, nil, e
 			}
-			return rec, nil
+			return rec, old, nil
 		}
 	}
 	rec, e := st.write(oi, in, nil, st.actor)
 	if e != nil {
-		return nil, e
+		return nil, nil, e
 	}
 	if st.get(oi, rec["id"].(string)) != nil {
-		return nil, badRequest("duplicate key value violates unique constraint \"PK_%s\"", oi.o.NameSingular)
+		return nil, nil, badRequest("duplicate key value violates unique constraint \"PK_%s\"", oi.o.NameSingular)
 	}
 	t.put(oi, rec)
 	if e := st.checkUnique(oi, rec); e != nil {
-		return nil, e
+		return nil, nil, e
 	}
-	return rec, nil
+	return rec, nil, nil
 }
 
 func withoutKey(m map[string]any, key string) map[string]any {
@@ -495,6 +507,7 @@ func (s *Server) updateOne(rt route, q url.Values, body []byte) (int, any, *apiE
 		t.rollback()
 		return 0, nil, e
 	}
+	s.noteChange(rt.oi, webhook.Updated, rec, writtenFields(rt.oi, in))
 	return http.StatusOK, data("update"+rt.oi.S, s.store.present(rt.oi, rec, depth)), nil
 }
 
@@ -534,6 +547,7 @@ func (s *Server) updateMany(rt route, q url.Values, body []byte) (int, any, *api
 			t.rollback()
 			return 0, nil, e
 		}
+		s.noteChange(oi, webhook.Updated, rec, writtenFields(oi, in))
 		out = append(out, rec)
 	}
 	for i, r := range out {
@@ -546,6 +560,13 @@ func (s *Server) softDelete(t *tx, oi *objInfo, rec map[string]any) {
 	nr := cloneValue(rec).(map[string]any)
 	nr["deletedAt"] = formatTime(s.now())
 	t.put(oi, nr)
+	s.noteChange(oi, webhook.Deleted, nr, nil)
+}
+
+// destroy deletes a record for good, for the API.
+func (s *Server) destroy(t *tx, oi *objInfo, rec map[string]any) {
+	s.store.destroy(t, oi, rec["id"].(string))
+	s.noteChange(oi, webhook.Destroyed, rec, nil)
 }
 
 func (s *Server) restored(oi *objInfo, rec map[string]any) map[string]any {
@@ -555,6 +576,7 @@ func (s *Server) restored(oi *objInfo, rec map[string]any) map[string]any {
 	nr := cloneValue(rec).(map[string]any)
 	nr["deletedAt"] = nil
 	s.store.begin().put(oi, nr)
+	s.noteChange(oi, webhook.Restored, nr, nil)
 	return nr
 }
 
@@ -570,7 +592,7 @@ func (s *Server) deleteOne(rt route, q url.Values) (int, any, *apiError) {
 	if soft {
 		s.softDelete(t, rt.oi, rec)
 	} else {
-		s.store.destroy(t, rt.oi, rt.id)
+		s.destroy(t, rt.oi, rec)
 	}
 	return http.StatusOK, data("delete"+rt.oi.S, map[string]any{"id": rt.id}), nil
 }
@@ -595,7 +617,7 @@ func (s *Server) deleteMany(rt route, q url.Values) (int, any, *apiError) {
 			}
 			s.softDelete(t, oi, rec)
 		} else {
-			s.store.destroy(t, oi, id)
+			s.destroy(t, oi, rec)
 		}
 		out = append(out, map[string]any{"id": id})
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/twenty-go/twenty/internal/model"
 	"github.com/twenty-go/twenty/internal/query"
+	"github.com/twenty-go/twenty/webhook"
 )
 
 // duplicateCriteria are the field paths that make two records duplicates
@@ -188,14 +189,15 @@ func (s *Server) merge(rt route, body []byte) (int, any, *apiError) {
 			others[r["id"].(string)] = true
 		}
 		st.repoint(t, oi, others, priority["id"].(string))
-		for id := range others {
-			st.destroy(t, oi, id)
+		for _, r := range ordered[1:] {
+			s.destroy(t, oi, r)
 		}
 		t.put(oi, merged)
 		if e := st.checkUnique(oi, merged); e != nil {
 			t.rollback()
 			return 0, nil, e
 		}
+		s.noteChange(oi, webhook.Updated, merged, changedFields(oi, st.present(oi, priority, 0), st.present(oi, merged, 0)))
 	}
 	return http.StatusOK, data("merge"+oi.S, st.present(oi, merged, 0)), nil
 }

@@ -9,19 +9,50 @@ import (
 	"github.com/twenty-go/twenty/internal/metamodel"
 )
 
-// The metadata API is served read-only, in the newer unified envelope
-// (bare items, {data: [...], pageInfo, totalCount} lists, ids as cursors),
-// from the same model as the records: what a client learns from it is what
-// the fake serves.
+// The metadata API serves objects and fields read-only from the same model
+// as the records (what a client learns from it is what the fake serves),
+// and webhooks read-write (webhooks.go). Lists page with ids as cursors.
+// Answers use the envelope chosen with WithMetadataFormat.
+
+// MetadataFormat is the envelope of the metadata API's answers. Real
+// servers use one or the other depending on their version and a feature
+// flag; openapi.yaml accepts both.
+type MetadataFormat int
+
+const (
+	// MetadataUnified is the newer envelope (the default): lists as
+	// {data: [...], pageInfo, totalCount}, single items bare, deletions
+	// as {id}.
+	MetadataUnified MetadataFormat = iota
+	// MetadataLegacy wraps every payload under a key: lists as
+	// {data: {objects: [...]}, pageInfo, totalCount} (fields, webhooks
+	// likewise), one item as {data: {object: {...}}}, and the answers of
+	// writes under the operation's name: {data: {createOneWebhook: {...}}},
+	// {data: {updateOneWebhook: {...}}}, {data: {deleteOneWebhook: {id}}}.
+	MetadataLegacy
+)
+
+func (f MetadataFormat) String() string {
+	if f == MetadataLegacy {
+		return "MetadataLegacy"
+	}
+	return "MetadataUnified"
+}
+
+// WithMetadataFormat chooses the envelope of the metadata API.
+func WithMetadataFormat(f MetadataFormat) Option { return func(c *config) { c.metaFormat = f } }
 
 const metadataLimit = 1000
+
+// metaKinds maps a metadata path segment to the operationIds' noun.
+var metaKinds = map[string]string{"objects": "Object", "fields": "Field", "webhooks": "Webhook"}
 
 // metaOp maps a metadata request to its operationId.
 func metaOp(method string, parts []string) string {
 	if len(parts) < 2 || len(parts) > 3 {
 		return ""
 	}
-	kind := map[string]string{"objects": "Object", "fields": "Field"}[parts[1]]
+	kind := metaKinds[parts[1]]
 	if kind == "" {
 		return ""
 	}
@@ -35,6 +66,9 @@ func metaOp(method string, parts []string) string {
 // metadataItems renders the model as the metadata API serves it, as
 // decoded JSON: objects with their fields inline, or all fields.
 func (s *Server) metadataItems(kind string) []map[string]any {
+	if kind == "webhooks" {
+		return s.webhookItems()
+	}
 	objects := metamodel.FromModel(s.m)
 	var out []map[string]any
 	add := func(v any) {
@@ -54,24 +88,47 @@ func (s *Server) metadataItems(kind string) []map[string]any {
 	return out
 }
 
-func (s *Server) metadata(op string, parts []string, q url.Values) (int, any, *apiError) {
+// metadata serves a metadata request; it is called with mu held.
+func (s *Server) metadata(op string, parts []string, q url.Values, body []byte) (int, any, *apiError) {
 	kind := parts[1]
-	if strings.HasPrefix(op, "findMany") {
-		return s.metadataList(kind, q)
-	}
-	if !strings.HasPrefix(op, "findOne") {
-		return 0, nil, badRequest("twentytest serves the metadata API read-only: give the server its data model with WithModel")
-	}
-	id := strings.ToLower(parts[2])
-	if !isUUID(id) {
-		return 0, nil, badRequest("'%s' is not a valid UUID", parts[2])
-	}
-	for _, it := range s.metadataItems(kind) {
-		if it["id"] == id {
-			return http.StatusOK, it, nil
+	id := ""
+	if len(parts) == 3 {
+		id = strings.ToLower(parts[2])
+		if !isUUID(id) {
+			return 0, nil, badRequest("'%s' is not a valid UUID", parts[2])
 		}
 	}
-	return 0, nil, &apiError{status: http.StatusNotFound, name: "NotFoundException", msg: strings.TrimSuffix(kind, "s") + " not found"}
+	switch {
+	case strings.HasPrefix(op, "findMany"):
+		return s.metadataList(kind, q)
+	case strings.HasPrefix(op, "findOne"):
+		for _, it := range s.metadataItems(kind) {
+			if it["id"] == id {
+				return http.StatusOK, s.metaItem(op, kind, it), nil
+			}
+		}
+		return 0, nil, metaNotFound(kind)
+	case kind == "webhooks":
+		return s.webhookWrite(op, id, body)
+	}
+	return 0, nil, badRequest("twentytest serves the metadata API read-only: give the server its data model with WithModel")
+}
+
+func metaNotFound(kind string) *apiError {
+	return &apiError{status: http.StatusNotFound, name: "NotFoundException", msg: strings.TrimSuffix(kind, "s") + " not found"}
+}
+
+// metaItem wraps one item in the configured envelope: bare, or under the
+// singular name for a read and the operationId for a write.
+func (s *Server) metaItem(op, kind string, item any) any {
+	if s.cfg.metaFormat != MetadataLegacy {
+		return item
+	}
+	key := op
+	if strings.HasPrefix(op, "findOne") {
+		key = strings.TrimSuffix(kind, "s")
+	}
+	return data(key, item)
 }
 
 func (s *Server) metadataList(kind string, q url.Values) (int, any, *apiError) {
@@ -117,9 +174,16 @@ func (s *Server) metadataList(kind string, q url.Values) (int, any, *apiError) {
 		hasNext = end < len(items)
 	}
 	page := items[start:end]
+	if page == nil {
+		page = []map[string]any{} // [] not null, in both envelopes
+	}
 	info := map[string]any{"startCursor": nil, "endCursor": nil, "hasNextPage": hasNext, "hasPreviousPage": hasPrev}
 	if len(page) > 0 {
 		info["startCursor"], info["endCursor"] = page[0]["id"], page[len(page)-1]["id"]
 	}
-	return http.StatusOK, map[string]any{"data": page, "pageInfo": info, "totalCount": len(items)}, nil
+	var payload any = page
+	if s.cfg.metaFormat == MetadataLegacy {
+		payload = map[string]any{kind: page}
+	}
+	return http.StatusOK, map[string]any{"data": payload, "pageInfo": info, "totalCount": len(items)}, nil
 }

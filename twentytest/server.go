@@ -61,6 +61,8 @@ type config struct {
 	specYAML    []byte
 	faults      []Fault
 	lenientReqs bool
+	metaFormat  MetadataFormat
+	anyHookHost bool
 }
 
 // WithSeed fills the workspace with the sample data (default true).
@@ -150,6 +152,13 @@ type Server struct {
 	windowStart time.Time
 	windowUsed  int
 	violations  []string
+
+	// hooks are the registered webhooks, guarded by mu; changes are the
+	// record events of the operation in progress, delivered when it
+	// succeeds (see webhooks.go).
+	hooks   []*hook
+	changes []change
+	dl      deliverer
 }
 
 // NewServer starts a fake on 127.0.0.1 that tb.Cleanup closes. Every
@@ -212,6 +221,7 @@ func start(tb testing.TB, opts []Option) (*Server, error) {
 		queue:   append([]Fault(nil), cfg.faults...),
 	}
 	s.store = newStore(m, s.now)
+	s.dl.init(cfg.anyHookHost)
 	s.apiKey = makeKey("valid", farFuture)
 	s.expiredKey = makeKey("expired", longAgo)
 	s.revokedKey = makeKey("revoked", farFuture)
@@ -239,7 +249,9 @@ func start(tb testing.TB, opts []Option) (*Server, error) {
 func (s *Server) URL() string { return s.url }
 
 // Close stops the server, aborting injected delays, and waits for handlers
-// still running. It is safe to call more than once.
+// still running, then for webhook deliveries: those queued or in flight
+// get up to two seconds to end before they are cancelled. It is safe to
+// call more than once.
 func (s *Server) Close() {
 	s.closeOne.Do(func() {
 		close(s.closing)
@@ -247,6 +259,8 @@ func (s *Server) Close() {
 		// client opened but never used, and a test has nothing to drain.
 		_ = s.srv.Close()
 		s.inflight.Wait()
+		// No handler runs any more, so nothing new is queued.
+		s.dl.stop(closeGrace)
 	})
 }
 
@@ -366,7 +380,7 @@ func (s *Server) Create(plural string, fields map[string]any) (map[string]any, e
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t := s.store.begin()
-	rec, e := s.createOrUpsert(t, oi, in, false)
+	rec, _, e := s.createOrUpsert(t, oi, in, false)
 	if e != nil {
 		t.rollback()
 		return nil, e
