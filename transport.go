@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptrace"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync/atomic"
@@ -58,6 +59,11 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 		began := time.Now()
 		d.attempts.Add(1)
 		resp, err := d.hc.Do(try)
+		if ue, ok := err.(*url.Error); ok {
+			// Its text quotes the whole URL, query included, and queries
+			// hold filter values: name the operation instead.
+			err = &url.Error{Op: ue.Op, URL: path, Err: ue.Err}
+		}
 		var body []byte
 		if err == nil {
 			limit := d.maxBody

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -510,4 +511,30 @@ func TestRateLimitIsSharedByGoroutines(t *testing.T) {
 		}
 		assert.LessOrEqual(t, inWindow, n+2, "at most %d requests start in any %v (two of slack for jitter)", n, per)
 	}
+}
+
+// Transport errors name the operation, not the URL: the query string holds
+// filter values, which the client never logs and must not hand to a
+// caller's logger inside an error either.
+func TestTransportErrorsDoNotEchoTheQuery(t *testing.T) {
+	t.Parallel()
+	const secret = "secret-filter-value@example.com"
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		dropConnection(t, w)
+	})
+	c := srv.client(t, twenty.WithRetryPolicy(twenty.NoRetries))
+	filter := twenty.Field("emails.primaryEmail").Eq(secret)
+
+	_, err := c.People().List(t.Context(), &twenty.ListOptions{Filter: filter})
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "secret-filter-value")
+	assert.Contains(t, err.Error(), "GET /rest/people")
+	assertOneShortLine(t, err.Error())
+	var ue *url.Error
+	assert.ErrorAs(t, err, &ue, "the transport error keeps its type")
+
+	_, err = c.People().DeleteMany(t.Context(), filter)
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "secret-filter-value")
+	assert.ErrorIs(t, err, io.EOF)
 }
