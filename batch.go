@@ -76,7 +76,7 @@ func (r *Resource[R, C, U]) CreateMany(ctx context.Context, recs []C, opts *Crea
 				s := spans[i]
 				got, err := r.many(ctx, http.MethodPost, "/rest/batch/"+r.plural, q, recs[s.Start:s.End], s.End-s.Start, nil)
 				if err == nil && len(got) != s.End-s.Start {
-					err = unexpected(http.MethodPost, "/rest/batch/"+r.plural, nil,
+					err = unexpected(call{http.MethodPost, "/rest/batch/" + r.plural, http.StatusCreated}, nil,
 						fmt.Errorf("sent %d records, %d came back", s.End-s.Start, len(got)))
 				}
 				results[i], errs[i] = got, err

@@ -80,7 +80,7 @@ func (r *Resource[R, C, U]) GroupBy(ctx context.Context, opts GroupByOptions) ([
 		err = errNullPayload // null, not a list of groups
 	}
 	if err != nil {
-		return nil, unexpected(http.MethodGet, tmpl, data, err)
+		return nil, unexpected(tmpl, data, err)
 	}
 	return groups, nil
 }

@@ -74,7 +74,7 @@ func (m *Metadata) DeleteField(ctx context.Context, id string) error {
 	return err
 }
 
-func (m *Metadata) send(ctx context.Context, method, path string, q url.Values, body any) ([]byte, string, error) {
+func (m *Metadata) send(ctx context.Context, method, path string, q url.Values, body any) ([]byte, call, error) {
 	r := &Resource[json.RawMessage, json.RawMessage, json.RawMessage]{c: m.c}
 	return r.send(ctx, method, path, q, body)
 }
@@ -101,16 +101,16 @@ func listMetadata[T any](ctx context.Context, m *Metadata, kind string, idOf fun
 			} `json:"pageInfo"`
 		}
 		if err := json.Unmarshal(data, &env); err != nil {
-			return nil, unexpected(http.MethodGet, tmpl, data, err)
+			return nil, unexpected(tmpl, data, err)
 		}
 		var items []T
 		if err := json.Unmarshal(env.Data, &items); err != nil {
 			var legacy map[string]json.RawMessage
 			if json.Unmarshal(env.Data, &legacy) != nil || legacy[kind] == nil {
-				return nil, unexpected(http.MethodGet, tmpl, data, fmt.Errorf("no %s list in data", kind))
+				return nil, unexpected(tmpl, data, fmt.Errorf("no %s list in data", kind))
 			}
 			if err := json.Unmarshal(legacy[kind], &items); err != nil {
-				return nil, unexpected(http.MethodGet, tmpl, data, err)
+				return nil, unexpected(tmpl, data, err)
 			}
 		}
 		all = append(all, items...)
@@ -145,13 +145,13 @@ func metadataItem[T any](ctx context.Context, m *Metadata, method, kind, id stri
 	}
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(data, &top); err != nil {
-		return zero, unexpected(method, tmpl, data, err)
+		return zero, unexpected(tmpl, data, err)
 	}
 	payload := json.RawMessage(data)
 	if _, bare := top["id"]; !bare && top["data"] != nil {
 		var inner map[string]json.RawMessage
 		if err := json.Unmarshal(top["data"], &inner); err != nil || len(inner) != 1 {
-			return zero, unexpected(method, tmpl, data, fmt.Errorf("legacy envelope without exactly one item"))
+			return zero, unexpected(tmpl, data, fmt.Errorf("legacy envelope without exactly one item"))
 		}
 		for _, v := range inner {
 			payload = v
@@ -159,7 +159,7 @@ func metadataItem[T any](ctx context.Context, m *Metadata, method, kind, id stri
 	}
 	var out T
 	if err := json.Unmarshal(payload, &out); err != nil {
-		return zero, unexpected(method, tmpl, data, err)
+		return zero, unexpected(tmpl, data, err)
 	}
 	return out, nil
 }

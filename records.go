@@ -157,35 +157,42 @@ func (o *ListOptions) query() (url.Values, int, error) {
 
 // send performs one call and returns the 2xx body. Every failure is typed:
 // *APIError, *OutcomeUnknownError, an input error or the context's error.
-func (r *Resource[R, C, U]) send(ctx context.Context, method, path string, q url.Values, body any) ([]byte, string, error) {
+func (r *Resource[R, C, U]) send(ctx context.Context, method, path string, q url.Values, body any) ([]byte, call, error) {
 	if r.err != nil {
-		return nil, "", r.err
+		return nil, call{}, r.err
 	}
 	var payload []byte
 	if body != nil {
 		var err error
 		if payload, err = json.Marshal(body); err != nil {
-			return nil, "", fmt.Errorf("%w: encoding the request body: %v", ErrInvalidInput, err)
+			return nil, call{}, fmt.Errorf("%w: encoding the request body: %v", ErrInvalidInput, err)
 		}
 	}
 	req, err := r.c.newRequest(ctx, method, path, q, payload)
 	if err != nil {
-		return nil, "", err
+		return nil, call{}, err
 	}
-	tmpl := r.c.doer.template(req.URL.Path)
+	c := call{method: method, path: r.c.doer.template(req.URL.Path)}
 	resp, err := r.c.doer.Do(req)
 	if err != nil {
-		return nil, tmpl, err
+		return nil, c, err
 	}
 	defer resp.Body.Close()
+	c.status = resp.StatusCode
 	buf := new(bytes.Buffer)
 	_, err = buf.ReadFrom(resp.Body)
-	return buf.Bytes(), tmpl, err
+	return buf.Bytes(), c, err
+}
+
+// call names an exchange for errors: method, path template and status.
+type call struct {
+	method, path string
+	status       int
 }
 
 // unexpected wraps a 2xx body the client cannot read.
-func unexpected(method, path string, body []byte, err error) *APIError {
-	return &APIError{StatusCode: http.StatusOK, Method: method, Path: path, Snippet: snippet(body), kind: ErrUnexpected, cause: err}
+func unexpected(c call, body []byte, err error) *APIError {
+	return &APIError{StatusCode: c.status, Method: c.method, Path: c.path, Snippet: snippet(body), kind: ErrUnexpected, cause: err}
 }
 
 func (r *Resource[R, C, U]) path(parts ...string) string {
@@ -231,7 +238,7 @@ func (r *Resource[R, C, U]) one(ctx context.Context, method, path string, q url.
 		}
 		return nil
 	}, nil); err != nil {
-		return zero, unexpected(method, tmpl, data, err)
+		return zero, unexpected(tmpl, data, err)
 	}
 	return *rec, nil
 }
@@ -254,7 +261,7 @@ func (r *Resource[R, C, U]) many(ctx context.Context, method, path string, q url
 		}
 		return nil
 	}, meta); err != nil {
-		return nil, unexpected(method, tmpl, data, err)
+		return nil, unexpected(tmpl, data, err)
 	}
 	return recs, nil
 }
@@ -405,7 +412,7 @@ func (r *Resource[R, C, U]) deleteOne(ctx context.Context, id string, q url.Valu
 		ID string `json:"id"`
 	}
 	if err := decodeEnvelope(data, func(dec *json.Decoder) error { return dec.Decode(&deleted) }, nil); err != nil {
-		return unexpected(http.MethodDelete, tmpl, data, err)
+		return unexpected(tmpl, data, err)
 	}
 	return nil
 }
@@ -445,7 +452,7 @@ func (r *Resource[R, C, U]) deleteMany(ctx context.Context, filter Filter, soft 
 		}
 		return nil
 	}, nil); err != nil {
-		return nil, unexpected(http.MethodDelete, tmpl, data, err)
+		return nil, unexpected(tmpl, data, err)
 	}
 	ids := make([]string, len(deleted))
 	for i, d := range deleted {
@@ -514,7 +521,7 @@ func (r *Resource[R, C, U]) duplicates(ctx context.Context, body any) ([][]R, er
 		return fmt.Errorf("duplicates item without records")
 	})
 	if err != nil {
-		return nil, unexpected(http.MethodPost, tmpl, data, err)
+		return nil, unexpected(tmpl, data, err)
 	}
 	return out, nil
 }
