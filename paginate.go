@@ -29,6 +29,7 @@ func (r *Resource[R, C, U]) All(ctx context.Context, opts *ListOptions) iter.Seq
 			return
 		}
 		cursor := o.StartingAfter
+		seen := map[string]bool{cursor: true}
 		for {
 			page, err := r.pageAfter(ctx, o, cursor)
 			if err != nil {
@@ -40,7 +41,7 @@ func (r *Resource[R, C, U]) All(ctx context.Context, opts *ListOptions) iter.Seq
 					return
 				}
 			}
-			next, ok, err := advance(page, cursor)
+			next, ok, err := advance(page, seen)
 			if err != nil {
 				yield(zero, err)
 				return
@@ -58,13 +59,16 @@ func (r *Resource[R, C, U]) pageAfter(ctx context.Context, o ListOptions, cursor
 	return r.List(ctx, &o)
 }
 
-// advance returns the next cursor. A server handing back the cursor it was
-// given would loop forever: that is an error, not the end.
-func advance[R any](page *Page[R], cursor string) (string, bool, error) {
+// advance returns the next cursor. A server handing back a cursor it gave
+// before would loop forever: that is an error, not the end. seen holds
+// every cursor followed so far (a string per page: small next to the
+// records themselves).
+func advance[R any](page *Page[R], seen map[string]bool) (string, bool, error) {
 	next, ok := page.NextCursor()
-	if ok && next == cursor {
-		return "", false, fmt.Errorf("%w: the server returned the same cursor twice", ErrUnexpected)
+	if ok && seen[next] {
+		return "", false, fmt.Errorf("%w: the server returned a cursor it had already returned", ErrUnexpected)
 	}
+	seen[next] = true
 	return next, ok, nil
 }
 
@@ -86,6 +90,7 @@ func (r *Resource[R, C, U]) allPrefetch(ctx context.Context, o ListOptions, yiel
 	}
 	var zero R
 	cursor := o.StartingAfter
+	seen := map[string]bool{cursor: true}
 	pending := fetch(cursor)
 	for pending != nil {
 		res := <-pending
@@ -93,7 +98,7 @@ func (r *Resource[R, C, U]) allPrefetch(ctx context.Context, o ListOptions, yiel
 			yield(zero, res.err)
 			return
 		}
-		next, ok, err := advance(res.page, cursor)
+		next, ok, err := advance(res.page, seen)
 		pending = nil
 		if ok {
 			cursor = next

@@ -18,7 +18,10 @@ type RetryPolicy struct {
 	// Default 4.
 	MaxAttempts int
 	// MinBackoff and MaxBackoff bound the exponential backoff used when the
-	// server gives no Retry-After. Defaults 500 ms and 30 s.
+	// server gives no Retry-After: step n is MinBackoff·2ⁿ⁻¹ capped at
+	// MaxBackoff, and the wait is a random point in its upper half, so the
+	// first wait lies between MinBackoff/2 and MinBackoff. Defaults 500 ms
+	// and 30 s.
 	MinBackoff time.Duration
 	MaxBackoff time.Duration
 	// MaxRetryAfter is the longest server-requested wait the client accepts;

@@ -2036,6 +2036,7 @@ type FullName struct {
 
 // GroupByGroup One group: the values that define it, the requested aggregates (numeric aggregates arrive as strings) and, if asked for, sample records.
 type GroupByGroup struct {
+	// GroupByDimensionValues One value per group_by field; null for the group of records without one.
 	GroupByDimensionValues []interface{}          `json:"groupByDimensionValues,omitempty"`
 	Records                []AnyRecord            `json:"records,omitempty"`
 	AdditionalProperties   map[string]interface{} `json:"-"`

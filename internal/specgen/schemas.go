@@ -121,7 +121,7 @@ func (g *gen) sharedSchemas() {
 		{"type", "object"},
 		{"description", "One group: the values that define it, the requested aggregates (numeric aggregates arrive as strings) and, if asked for, sample records."},
 		{"properties", omap{
-			{"groupByDimensionValues", omap{{"type", "array"}, {"items", omap{}}}},
+			{"groupByDimensionValues", omap{{"type", "array"}, {"items", omap{{"nullable", true}}}, {"x-go-type", "[]interface{}"}, {"x-go-type-skip-optional-pointer", true}, {"description", "One value per group_by field; null for the group of records without one."}}},
 			{"records", omap{{"type", "array"}, {"items", schemaRef("AnyRecord")}}},
 		}},
 		{"additionalProperties", true},
