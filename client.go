@@ -2,6 +2,7 @@ package twenty
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -85,7 +86,8 @@ func WithBaseURL(raw string) Option {
 }
 
 // WithHTTPClient sends requests through a copy of c (its Transport,
-// Jar and CheckRedirect are kept; the timeout is the client's own).
+// Jar and CheckRedirect are kept; the timeout is the client's own, and the
+// key never follows a redirect to another scheme, host or port).
 func WithHTTPClient(c *http.Client) Option {
 	return func(s *settings) error {
 		if c == nil {
@@ -222,6 +224,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		hc = &http.Client{}
 	}
 	hc.Timeout = s.timeout
+	hc.CheckRedirect = keyStaysOnOrigin(hc.CheckRedirect)
 	base, _ := url.Parse(s.baseURL)
 	d := &doer{
 		hc:        hc,
@@ -240,6 +243,43 @@ func NewClient(opts ...Option) (*Client, error) {
 		return nil, err
 	}
 	return &Client{baseURL: s.baseURL, cred: cred, doer: d, api: generated, batchSize: s.batchSize}, nil
+}
+
+// keyStaysOnOrigin wraps a CheckRedirect (nil: net/http's default, at
+// most 10 redirects) so that the key follows a redirect only to the
+// scheme, host and port it was sent to, and never again once a redirect
+// left them. net/http compares host names only: it would hand the key to
+// another port of the same host, and from https to plain http.
+func keyStaysOnOrigin(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		if next != nil {
+			if err := next(req, via); err != nil {
+				return err
+			}
+		} else if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		home := origin(via[0].URL)
+		left := origin(req.URL) != home
+		for _, r := range via[1:] {
+			left = left || origin(r.URL) != home
+		}
+		if left {
+			req.Header.Del("Authorization")
+		}
+		return nil
+	}
+}
+
+// origin is scheme://host:port, lower-cased, with the scheme's default port.
+func origin(u *url.URL) string {
+	scheme, port := strings.ToLower(u.Scheme), u.Port()
+	if port == "" && scheme == "http" {
+		port = "80"
+	} else if port == "" && scheme == "https" {
+		port = "443"
+	}
+	return scheme + "://" + strings.ToLower(u.Hostname()) + ":" + port
 }
 
 // NewClientFromEnv builds a client from TWENTY_API_KEY and TWENTY_BASE_URL;

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -120,7 +121,10 @@ func (e *APIError) Temporary() bool { return e.kind == ErrRateLimited || e.kind 
 // capped) is body. It never fails: any body gives a usable error.
 func newAPIError(method, path string, status int, header http.Header, body []byte) *APIError {
 	e := &APIError{StatusCode: status, Method: method, Path: path}
-	e.RequestID = firstHeader(header, "X-Request-Id", "X-Request-ID", "Request-Id", "X-Amzn-Requestid")
+	e.RequestID = redactSecrets(firstHeader(header, "X-Request-Id", "X-Request-ID", "Request-Id", "X-Amzn-Requestid"))
+	if clean := redactSecrets(string(body)); clean != string(body) {
+		body = []byte(clean) // a server echoed the key back
+	}
 	parseErrorBody(e, body)
 	if e.Code == "" && len(e.Messages) == 0 {
 		e.Snippet = snippet(body)
@@ -209,8 +213,34 @@ func parseErrorBody(e *APIError, body []byte) {
 	}
 }
 
-// snippet is a short, printable start of an unexpected body.
-func snippet(body []byte) string { return oneLine(string(body), 120) }
+// snippet is a short, printable start of an unexpected body, with
+// anything that looks like a credential redacted (in a start long enough
+// that no token can straddle the cut).
+func snippet(body []byte) string { return oneLine(redactSecrets(oneLine(string(body), 4096)), 120) }
+
+// A server may echo the key back: a debugging proxy's page listing the
+// request headers, an echo service the base URL points at by mistake, a
+// message quoting the token it refused. Error texts end up in logs, so
+// whatever the client keeps from a response body is cleaned of what looks
+// like a credential: anything shaped like a JWT (every Twenty API key is
+// one) and a token-like word after "Bearer".
+var (
+	jwtShape    = regexp.MustCompile(`eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]*)?`)
+	bearerToken = regexp.MustCompile(`(?i)(bearer\s+)[A-Za-z0-9._~+/=-]{16,}`)
+)
+
+const redactedSecret = "[REDACTED]"
+
+func redactSecrets(s string) string {
+	// The literal checks keep the common case, nothing to redact, cheap.
+	if strings.Contains(s, "earer") || strings.Contains(s, "EARER") {
+		s = bearerToken.ReplaceAllString(s, "${1}"+redactedSecret)
+	}
+	if strings.Contains(s, "eyJ") {
+		s = jwtShape.ReplaceAllString(s, redactedSecret)
+	}
+	return s
+}
 
 // oneLine is s as one line of valid UTF-8 with runs of white space
 // collapsed, cut to at most max bytes plus an ellipsis.
