@@ -202,13 +202,11 @@ func applyWebhookInput(h *hook, in map[string]any, typeName string) *apiError {
 			}
 			h.operations = ops
 		case "description", "secret":
-			if v != nil && !isStr {
+			if !isStr {
 				return badRequest("%s must be a string", k)
 			}
 			if k == "secret" {
-				h.secret = str
-			} else if v == nil {
-				h.description = nil
+				h.secret = str // "" removes it
 			} else {
 				h.description = &str
 			}
