@@ -52,9 +52,35 @@
 // order_by names a grouped field or an aggregate; counts are numbers, other
 // numeric aggregates strings.
 //
-// The metadata API (/rest/metadata/objects and fields) is served read-only
-// from the same model, in the newer unified envelope; changing the model
-// over REST answers 400. Not served: the fields and omit_null_values
-// parameters, group-by views (view_id is ignored), the PUT alias of PATCH
-// and the older /rest/restore/... paths.
+// The metadata API serves objects and fields read-only from the same model
+// (changing the model over REST answers 400) and webhooks read-write, in
+// the newer unified envelope or, with WithMetadataFormat(MetadataLegacy),
+// the legacy one; lists page with ids as cursors. Not served: the fields
+// and omit_null_values parameters, group-by views (view_id is ignored),
+// the PUT alias of PATCH and the older /rest/restore/... paths.
+//
+// # Webhooks
+//
+// Webhooks registered through /rest/metadata/webhooks or AddWebhook
+// receive the record changes made through the API, as the real server
+// sends them: one POST per change and webhook, Content-Type
+// application/json, the payload of package webhook's Event (eventName such
+// as person.created, objectMetadata, workspaceId, webhookId, eventDate,
+// record, and updatedFields for updates) and, when the webhook has a
+// secret, the signature headers of webhook.SignedHeaders, timestamped on
+// the server's clock (WithClock). A webhook gets an event when its
+// operations hold person.created, person.*, *.created or *.* (a new
+// webhook's default). Events are created, updated (updates, upserts that
+// update, and the record a merge keeps; updatedFields lists the fields
+// the request wrote, or for a merge those that changed), deleted (soft),
+// destroyed (deletions, and the records a merge absorbs) and restored.
+// Records are shown at depth 0: after the change, or as they were for
+// destroyed. Failed operations deliver nothing; Create, the Go method,
+// delivers nothing either.
+//
+// Deliveries run in the background, one at a time and in order per
+// webhook, with a 5-second timeout and no retries (the real server retries
+// none) nor redirects. WaitDeliveries waits for them and Deliveries
+// reports them. They only go to loopback addresses unless
+// AllowExternalWebhooks is set; others end with ErrNotLoopback, unsent.
 package twentytest

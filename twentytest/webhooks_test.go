@@ -536,7 +536,7 @@ func TestWebhookSignedOnServerClock(t *testing.T) {
 		defer mu.Unlock()
 		stale = append(stale, strict.Verify(r.Header, body))
 		if err := same.Verify(r.Header, body); err != nil {
-			http.Error(w, err.Error(), 401)
+			http.Error(w, err.Error(), http.StatusUnauthorized)
 			return
 		}
 		e, _ := webhook.Decode(body)
