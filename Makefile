@@ -36,3 +36,21 @@ ifdef TWENTY_API_KEY
 else
 	$(GO) run ./cmd/twenty-spec -o openapi.yaml
 endif
+
+## fuzz: run every fuzz target for FUZZTIME (default 30s), one at a time;
+## `go test` (and so `make test`) runs their seed corpora anyway.
+## FUZZ_TARGETS lists package:target; a test checks that it names them all.
+FUZZTIME ?= 30s
+FUZZ_TARGETS = \
+	.:FuzzErrorBody .:FuzzSuccessBody .:FuzzCursorRoundTrip .:FuzzWithBaseURL \
+	.:FuzzBuilderRoundTrip .:FuzzRawFilter \
+	./authn:FuzzClassify ./authn:FuzzNormalizeBaseURL \
+	./internal/query:FuzzParseFilter ./internal/query:FuzzParseOrderBy \
+	./webhook:FuzzVerify ./webhook:FuzzDecode
+
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t#*:}; \
+		echo "== $$name in $$pkg for $(FUZZTIME)"; \
+		$(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) $$pkg; \
+	done

@@ -232,7 +232,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		limiter:   s.limiter,
 		logger:    s.logger,
 		userAgent: s.userAgent,
-		basePath:  strings.TrimSuffix(base.Path, "/"),
+		basePath:  base.Path, // no trailing "/" but an escaped one, %2F, which the decoded path keeps
 		maxBody:   s.maxBody,
 		jitter:    defaultJitter,
 	}

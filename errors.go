@@ -208,7 +208,9 @@ func parseErrorBody(e *APIError, body []byte) {
 			e.Messages = append(e.Messages, m.Message)
 		}
 	}
-	if raw.RetryAfterSeconds != nil && *raw.RetryAfterSeconds > 0 {
+	// Bounded as the header is: a larger value would overflow Duration
+	// into a negative wait.
+	if raw.RetryAfterSeconds != nil && *raw.RetryAfterSeconds > 0 && *raw.RetryAfterSeconds <= 1e9 {
 		e.RetryAfter = time.Duration(*raw.RetryAfterSeconds * float64(time.Second))
 	}
 }
