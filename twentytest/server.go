@@ -58,6 +58,7 @@ type config struct {
 	clock       func() time.Time
 	logger      *slog.Logger
 	model       *model.Model
+	modelErr    error
 	specYAML    []byte
 	faults      []Fault
 	lenientReqs bool
@@ -108,6 +109,21 @@ func WithFaults(faults ...Fault) Option {
 // custom object. Traffic is then validated against the spec generated from
 // that model, so custom objects are checked as strictly as standard ones.
 func WithModel(m *model.Model) Option { return func(c *config) { c.model = m } }
+
+// WithModelJSON serves the data model in data: the JSON that
+// `twenty-spec -from-env -write-model model.json` writes for a workspace, so
+// a fake can serve your custom objects exactly as your spec describes them.
+// An invalid model makes NewServer fail the test and Start return an error.
+func WithModelJSON(data []byte) Option {
+	return func(c *config) {
+		m, err := model.Parse(data)
+		if err != nil {
+			c.modelErr = err
+			return
+		}
+		c.model = m
+	}
+}
 
 // AllowOffSpecRequests stops treating a request that breaks openapi.yaml
 // but which the fake accepted (a limit above 200, say, which the real server
@@ -183,6 +199,9 @@ func start(tb testing.TB, opts []Option) (*Server, error) {
 		if o != nil {
 			o(&cfg)
 		}
+	}
+	if cfg.modelErr != nil {
+		return nil, cfg.modelErr
 	}
 	m := cfg.model
 	specYAML := cfg.specYAML

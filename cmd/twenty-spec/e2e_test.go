@@ -182,3 +182,26 @@ func repoRoot(t *testing.T) string {
 	require.True(t, ok)
 	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", ".."))
 }
+
+// The model file written with -write-model drives the fake: a user's tests
+// can serve their own custom objects.
+func TestWrittenModelDrivesTheFake(t *testing.T) {
+	t.Parallel()
+	srv := twentytest.NewServer(t, twentytest.WithModel(customModel()))
+	env := map[string]string{"TWENTY_BASE_URL": srv.URL(), "TWENTY_API_KEY": srv.APIKey()}
+	dir := t.TempDir()
+	modelPath := filepath.Join(dir, "model.json")
+	require.NoError(t, run(t.Context(), config{fromEnv: true, out: filepath.Join(dir, "openapi.yaml"), writeModel: modelPath,
+		lookup: func(k string) (string, bool) { v, ok := env[k]; return v, ok }}))
+	data, err := os.ReadFile(modelPath)
+	require.NoError(t, err)
+
+	fake := twentytest.NewServer(t, twentytest.WithModelJSON(data))
+	assert.Empty(t, fake.Records("invoices"), "the custom object exists, empty")
+	_, err = fake.Create("invoices", map[string]any{"number": "INV-9"})
+	require.NoError(t, err)
+	assert.Len(t, fake.Records("invoices"), 1)
+
+	_, err = twentytest.Start(twentytest.WithModelJSON([]byte(`{"objects":[{"nameSingular":""}]}`)))
+	assert.Error(t, err, "an invalid model is refused")
+}
