@@ -173,15 +173,14 @@ func (r *Resource[R, C, U]) send(ctx context.Context, method, path string, q url
 		return nil, call{}, err
 	}
 	c := call{method: method, path: r.c.doer.template(req.URL.Path)}
-	resp, err := r.c.doer.Do(req)
+	// The body as the doer read it, not copied again. A caller done with
+	// it may hand its buffer back with r.c.doer.bodies.put.
+	resp, data, err := r.c.doer.do(req, true)
 	if err != nil {
 		return nil, c, err
 	}
-	defer resp.Body.Close()
 	c.status = resp.StatusCode
-	buf := new(bytes.Buffer)
-	_, err = buf.ReadFrom(resp.Body)
-	return buf.Bytes(), c, err
+	return data, c, nil
 }
 
 // call names an exchange for errors: method, path template and status.
@@ -228,6 +227,11 @@ func (r *Resource[R, C, U]) one(ctx context.Context, method, path string, q url.
 	if err != nil {
 		return zero, err
 	}
+	defer r.c.doer.bodies.put(data)
+	var fast R
+	if decodeFast(data, &fast, nil) {
+		return fast, nil
+	}
 	var rec *R // stays nil for a null payload, which is no record
 	if err := decodeEnvelope(data, func(dec *json.Decoder) error {
 		if err := dec.Decode(&rec); err != nil {
@@ -249,9 +253,14 @@ func (r *Resource[R, C, U]) many(ctx context.Context, method, path string, q url
 	if err != nil {
 		return nil, err
 	}
+	defer r.c.doer.bodies.put(data)
 	// Sizing the slice for the expected count saves the growth copies,
 	// which are most of a page's allocations.
 	recs := make([]R, 0, sizeHint)
+	if decodeFast(data, &recs, meta) {
+		return recs, nil
+	}
+	recs = make([]R, 0, sizeHint) // afresh: the fast attempt may have filled part of it
 	if err := decodeEnvelope(data, func(dec *json.Decoder) error {
 		if err := dec.Decode(&recs); err != nil {
 			return err

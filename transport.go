@@ -12,8 +12,10 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
+	"weak"
 
 	"golang.org/x/time/rate"
 )
@@ -32,9 +34,24 @@ type doer struct {
 	maxBody   int64
 	jitter    func() float64
 	attempts  atomic.Int64 // every try sent, for metrics and tests
+	bodies    bodyCache
 }
 
 func (d *doer) Do(req *http.Request) (*http.Response, error) {
+	resp, body, err := d.do(req, false)
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	resp.ContentLength = int64(len(body))
+	return resp, nil
+}
+
+// do is Do for the typed layer, which takes the 2xx body as read instead of
+// through resp.Body. With pooled, that body may be read into a reused
+// buffer, which the caller may hand back with d.bodies.put once nothing
+// refers to it.
+func (d *doer) do(req *http.Request, pooled bool) (*http.Response, []byte, error) {
 	ctx := req.Context()
 	start := time.Now()
 	path := d.template(req.URL.Path)
@@ -45,12 +62,12 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 				if ctx.Err() == nil { // refused up front: the wait would outlast the deadline
 					err = fmt.Errorf("%w: %v", context.DeadlineExceeded, err)
 				}
-				return nil, d.ctxErr(ctx, req.Method, path, err)
+				return nil, nil, d.ctxErr(ctx, req.Method, path, err)
 			}
 		}
 		try, err := d.prepare(req, n)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		var sent atomic.Bool
 		try = try.WithContext(httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
@@ -66,11 +83,16 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 		}
 		var body []byte
 		if err == nil {
+			ok := resp.StatusCode >= 200 && resp.StatusCode <= 299
 			limit := d.maxBody
-			if resp.StatusCode < 200 || resp.StatusCode > 299 {
+			if !ok {
 				limit = maxErrorBody
 			}
-			body, err = readCapped(resp.Body, limit, resp.StatusCode >= 200 && resp.StatusCode <= 299)
+			var buf []byte
+			if pooled && ok {
+				buf = d.bodies.get()
+			}
+			body, err = readCapped(resp.Body, limit, ok, resp.ContentLength, buf)
 			resp.Body.Close()
 			if err != nil {
 				sent.Store(true) // an answer began: the server got the request
@@ -87,28 +109,30 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 		dec := d.policy.Decide(a, d.jitter())
 		d.log(ctx, req.Method, path, a, time.Since(began), dec)
 		if dec.Retry {
+			if pooled {
+				d.bodies.put(body) // a 2xx body cut short: not kept
+			}
 			if err := sleep(ctx, dec.Wait); err != nil {
-				return nil, d.ctxErr(ctx, req.Method, path, err)
+				return nil, nil, d.ctxErr(ctx, req.Method, path, err)
 			}
 			continue
 		}
 		if err != nil {
 			if ctx.Err() != nil {
-				return nil, d.ctxErr(ctx, req.Method, path, ctx.Err())
+				return nil, nil, d.ctxErr(ctx, req.Method, path, ctx.Err())
 			}
 			if dec.OutcomeUnknown {
-				return nil, &OutcomeUnknownError{Method: req.Method, Path: path, Err: err}
+				return nil, nil, &OutcomeUnknownError{Method: req.Method, Path: path, Err: err}
 			}
-			return nil, fmt.Errorf("twenty: %s %s: %w", req.Method, path, err)
+			return nil, nil, fmt.Errorf("twenty: %s %s: %w", req.Method, path, err)
 		}
 		if resp.StatusCode < 200 || resp.StatusCode > 299 {
 			apiErr := newAPIError(req.Method, path, resp.StatusCode, resp.Header, body)
 			apiErr.unknown = dec.OutcomeUnknown
-			return nil, apiErr
+			return nil, nil, apiErr
 		}
-		resp.Body = io.NopCloser(bytes.NewReader(body))
-		resp.ContentLength = int64(len(body))
-		return resp, nil
+		resp.Body = http.NoBody // read whole: the body is returned instead
+		return resp, body, nil
 	}
 }
 
@@ -197,19 +221,81 @@ func isReplayable(req *http.Request) bool {
 
 // readCapped reads at most limit bytes. A success body over the cap is an
 // error (silently cutting a record list would lose data); an error body is
-// simply truncated, since only its start matters.
-func readCapped(r io.Reader, limit int64, failOverLimit bool) ([]byte, error) {
-	body, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
-		return body, err
+// simply truncated, since only its start matters. size is the declared
+// length (-1 if unknown): a body that says its length is read into one
+// buffer of that size, up to maxPresize, instead of a growing one. buf, if
+// not nil, is a buffer to reuse.
+func readCapped(r io.Reader, limit int64, failOverLimit bool, size int64, buf []byte) ([]byte, error) {
+	want := int64(512)
+	if size >= 0 {
+		want = min(size, limit, maxPresize) + 1 // +1: the read that sees EOF needs room
 	}
-	if int64(len(body)) > limit {
+	if int64(cap(buf)) < want {
+		buf = make([]byte, 0, want)
+	}
+	buf = buf[:0]
+	lr := &io.LimitedReader{R: r, N: limit + 1}
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)] // grow as append does
+		}
+		n, err := lr.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
+	if int64(len(buf)) > limit {
 		if failOverLimit {
 			return nil, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, limit)
 		}
-		body = body[:limit]
+		buf = buf[:limit]
 	}
-	return body, nil
+	return buf, nil
+}
+
+// maxPresize bounds the buffer allocated for a declared length before the
+// bytes arrive: a hostile Content-Length cannot make the client reserve
+// its whole response cap up front.
+const maxPresize = 8 << 20
+
+// bodyCache keeps the buffer of the last 2xx body the typed layer decoded
+// and dropped, for the next answer to be read into: a client listing page
+// after page does not allocate a body each time. It holds the buffer only
+// weakly, so nothing is kept past the next collection, and at most one
+// buffer per client. Decoding copies every string out of the body, so
+// nothing decoded refers to a reused buffer.
+type bodyCache struct {
+	mu    sync.Mutex
+	spare weak.Pointer[[]byte]
+}
+
+// maxCachedBody keeps unusually large bodies out of the cache.
+const maxCachedBody = 4 << 20
+
+func (c *bodyCache) get() []byte {
+	c.mu.Lock()
+	p := c.spare.Value()
+	c.spare = weak.Pointer[[]byte]{}
+	c.mu.Unlock()
+	if p == nil {
+		return nil
+	}
+	return (*p)[:0]
+}
+
+// put hands back a body nothing refers to any more.
+func (c *bodyCache) put(b []byte) {
+	if cap(b) == 0 || cap(b) > maxCachedBody {
+		return
+	}
+	p := &b
+	c.mu.Lock()
+	c.spare = weak.Make(p)
+	c.mu.Unlock()
 }
 
 func sleep(ctx context.Context, d time.Duration) error {
