@@ -129,6 +129,9 @@ func secretRoutes(t *testing.T) (http.HandlerFunc, *atomic.Int64) {
 		if auth != "Bearer "+plantedJWT {
 			t.Errorf("%s %s: Authorization = %q", r.Method, r.URL.Path, auth)
 		}
+		if strings.HasPrefix(r.URL.Path, "/rest/panickers") { // every method panics
+			panic("handler failed while holding " + auth)
+		}
 		if r.URL.Path == "/rest/batch/people" {
 			writeJSON(w, http.StatusInternalServerError, bodies[500][1])
 			return
@@ -270,6 +273,11 @@ func TestPlantedKeyNeverLeaks(t *testing.T) {
 			record("panic", err)
 			_, err = c.API().FindOnePersonWithResponse(ctx, uuidOf(t, personID(90002)), nil)
 			record("API panic", err)
+			_, err = c.Object("panickers").Create(ctx, twenty.Record{"name": "x"}, nil)
+			require.ErrorIs(t, err, twenty.ErrOutcomeUnknown)
+			record("panic on create", err)
+			_, err = c.Object("panickers").Update(ctx, personID(1), twenty.Record{"name": "x"}, nil)
+			record("panic on update", err)
 
 			// Local failures: bad input, a cancelled context, an expired
 			// key, plain http to another host, an oversized answer.
