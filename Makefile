@@ -54,3 +54,13 @@ fuzz:
 		echo "== $$name in $$pkg for $(FUZZTIME)"; \
 		$(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) $$pkg; \
 	done
+
+## bench: the benchmarks of bench/ (a nested module: ogen and benchstat stay out
+## of the library's go.mod), BENCH_COUNT runs each (default 6), then every target
+## with its measured ratio (PASS/MISS) and benchstat's summary. Output: bench/bench.txt.
+BENCH_COUNT ?= 6
+BENCH_TIME ?= 1s
+bench:
+	cd bench && $(GO) test -run '^$$' -bench . -benchtime $(BENCH_TIME) -count $(BENCH_COUNT) -timeout 60m . | tee bench.txt
+	cd bench && $(GO) run ./cmd/report bench.txt
+	cd bench && $(GO) run golang.org/x/perf/cmd/benchstat bench.txt
