@@ -13,8 +13,10 @@
 // TWENTY_BASE_URL (default https://api.twenty.com; a self-hosted URL may
 // carry a path prefix, with or without a trailing /rest). The key is never
 // sent over plain http:// except to loopback (WithInsecureHTTP overrides),
-// never logged, and printed only in redacted form. An expired key (keys are
-// JWTs) fails before anything is sent.
+// never carried by a redirect to another scheme, host or port, never logged,
+// and printed only in redacted form; a server echoing it back does not put
+// it into errors. An expired key (keys are JWTs) fails before anything is
+// sent.
 //
 // # Errors
 //
