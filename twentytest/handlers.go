@@ -171,6 +171,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
+	if r.Method != http.MethodGet {
+		s.store.touch() // any other method may write
+	}
 	status, resp, e := s.dispatch(rt, r.URL.Query(), body)
 	if e == nil {
 		// Queued under mu, so deliveries follow the order of the changes.
@@ -308,7 +311,7 @@ func (s *Server) findMany(oi *objInfo, q url.Values) (int, any, *apiError) {
 	if after != "" && before != "" {
 		return 0, nil, badRequest("Only one of starting_after and ending_before can be used at a time")
 	}
-	all := s.store.sorted(oi, terms, visible(filter))
+	all := s.store.cachedSorted(oi.o.NamePlural+"\x00"+q.Get("order_by")+"\x00"+q.Get("filter"), oi, terms, visible(filter))
 	var page []map[string]any
 	hasNext, hasPrev := false, false
 	switch {

@@ -398,6 +398,7 @@ func (s *Server) Create(plural string, fields map[string]any) (map[string]any, e
 	in, _ := normalizeJSON(fields).(map[string]any)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.store.touch()
 	t := s.store.begin()
 	rec, _, e := s.createOrUpsert(t, oi, in, false)
 	if e != nil {

@@ -33,6 +33,25 @@ type store struct {
 	rows       map[string]map[string]map[string]any // plural -> id -> record
 	// actor is who the server says wrote a record: the API key.
 	actor map[string]any
+	// sortCache keeps sorted, filtered lists between writes: paging through
+	// a large object would otherwise sort it again for every page.
+	sortCache map[string][]map[string]any
+}
+
+// touch forgets cached lists; every write path calls it first.
+func (st *store) touch() { st.sortCache = nil }
+
+// cachedSorted is sorted, memoised under key until the next write.
+func (st *store) cachedSorted(key string, oi *objInfo, terms []query.OrderTerm, keep func(map[string]any) bool) []map[string]any {
+	if rows, ok := st.sortCache[key]; ok {
+		return rows
+	}
+	rows := st.sorted(oi, terms, keep)
+	if st.sortCache == nil {
+		st.sortCache = map[string][]map[string]any{}
+	}
+	st.sortCache[key] = rows
+	return rows
 }
 
 func newStore(m *model.Model, now func() time.Time) *store {
@@ -110,7 +129,10 @@ type tx struct {
 	undo []func()
 }
 
-func (st *store) begin() *tx { return &tx{st: st} }
+func (st *store) begin() *tx {
+	st.touch()
+	return &tx{st: st}
+}
 
 func (t *tx) put(oi *objInfo, rec map[string]any) {
 	rows := t.st.rows[oi.o.NamePlural]
