@@ -96,12 +96,11 @@ func worst(v []float64) float64 {
 }
 
 type target struct {
-	what     string
-	value    float64
-	op       string // "<=", ">=", "==", or "" for a value reported without a target
-	limit    float64
-	detail   string
-	noTarget bool
+	what   string
+	value  float64
+	op     string // "<=", ">=", "==", or "" for a value reported without a target
+	limit  float64
+	detail string
 }
 
 func (t target) verdict() string {
