@@ -149,15 +149,24 @@ func WithRetryPolicy(p RetryPolicy) Option {
 // WithRateLimit spaces requests so that at most n start in any period per
 // (for Twenty Cloud's default budget, WithRateLimit(100, time.Minute)).
 // Retries count too. Every goroutine using the client shares the limit.
+//
+// Requests are spaced rateMargin wider than per/n: the server counts when
+// requests arrive, and without a margin a little network jitter puts the
+// (n+1)th request into a window the server has already filled.
 func WithRateLimit(n int, per time.Duration) Option {
 	return func(s *settings) error {
 		if n <= 0 || per <= 0 {
 			return fmt.Errorf("%w: rate limit needs a positive count and period", ErrInvalidInput)
 		}
-		s.limiter = rate.NewLimiter(rate.Every(per/time.Duration(n)), 1)
+		interval := time.Duration(float64(per) / float64(n) * (1 + rateMargin))
+		s.limiter = rate.NewLimiter(rate.Every(interval), 1)
 		return nil
 	}
 }
+
+// rateMargin is the limiter's headroom: 5% of throughput buys tolerance
+// for n·5% of one interval of arrival jitter (1.2 s for 100 a minute).
+const rateMargin = 0.05
 
 // WithInsecureHTTP allows sending the key over plain http:// to hosts
 // other than loopback. Only for trusted networks.
