@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -204,4 +206,24 @@ func TestWrittenModelDrivesTheFake(t *testing.T) {
 
 	_, err = twentytest.Start(twentytest.WithModelJSON([]byte(`{"objects":[{"nameSingular":""}]}`)))
 	assert.Error(t, err, "an invalid model is refused")
+}
+
+// A key whose role may not read the data model gets an error that says so.
+func TestMetadataPermissionError(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusForbidden)
+		w.Write([]byte(`{"statusCode":403,"error":"ForbiddenException","messages":["Method not allowed for this role"],"code":"PERMISSION_DENIED"}`))
+	}))
+	defer srv.Close()
+	env := map[string]string{"TWENTY_BASE_URL": srv.URL, "TWENTY_API_KEY": "a-key"}
+	err := run(t.Context(), config{fromEnv: true, out: filepath.Join(t.TempDir(), "o.yaml"),
+		lookup: func(k string) (string, bool) { v, ok := env[k]; return v, ok }})
+	require.ErrorIs(t, err, errNoPermission)
+	assert.Contains(t, err.Error(), "Method not allowed for this role")
+	assert.NotContains(t, err.Error(), "a-key")
+
+	err = run(t.Context(), config{fromEnv: true, lookup: func(string) (string, bool) { return "", false }})
+	assert.ErrorContains(t, err, "TWENTY_API_KEY")
 }
