@@ -5,9 +5,11 @@ STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 all: test
 
-## test: everything CI runs — formatting, vet, staticcheck, the generated-code check, and the race-enabled tests
+## test: everything CI runs — formatting, vet, staticcheck, the generated-code check, the race-enabled
+## tests, and the benchmark module's own tests (records equal to encoding/json's, ogen client up to date)
 test: fmt-check vet lint check-generated
 	$(GO) test -race -count=1 ./...
+	cd bench && $(GO) vet ./... && $(GO) test -count=1 ./...
 
 vet:
 	$(GO) vet ./...
@@ -64,3 +66,7 @@ bench:
 	cd bench && $(GO) test -run '^$$' -bench . -benchtime $(BENCH_TIME) -count $(BENCH_COUNT) -timeout 60m . | tee bench.txt
 	cd bench && $(GO) run ./cmd/report bench.txt
 	cd bench && $(GO) run golang.org/x/perf/cmd/benchstat bench.txt
+
+## demo: the one-command tour against the built-in fake
+demo:
+	$(GO) run ./cmd/twenty demo
