@@ -254,25 +254,33 @@ func (r *Resource[R, C, U]) many(ctx context.Context, method, path string, q url
 		return nil, err
 	}
 	defer r.c.doer.bodies.put(data)
-	// Sizing the slice for the expected count saves the growth copies,
-	// which are most of a page's allocations.
-	recs := make([]R, 0, sizeHint)
-	if decodeFast(data, &recs, meta) {
-		return recs, nil
-	}
-	recs = make([]R, 0, sizeHint) // afresh: the fast attempt may have filled part of it
-	if err := decodeEnvelope(data, func(dec *json.Decoder) error {
-		if err := dec.Decode(&recs); err != nil {
-			return err
-		}
-		if recs == nil { // null, not a list
-			return errNullPayload
-		}
-		return nil
-	}, meta); err != nil {
+	recs, err := decodeList[R](data, sizeHint, meta)
+	if err != nil {
 		return nil, unexpected(tmpl, data, err)
 	}
 	return recs, nil
+}
+
+// decodeList decodes an envelope holding a list: the fast path first, the
+// general one (with its precise errors) when the body is unusual.
+func decodeList[T any](data []byte, sizeHint int, meta *pageMeta) ([]T, error) {
+	// Sizing the slice for the expected count saves the growth copies,
+	// which are most of a page's allocations.
+	list := make([]T, 0, sizeHint)
+	if decodeFast(data, &list, meta) {
+		return list, nil
+	}
+	list = make([]T, 0, sizeHint) // afresh: the fast attempt may have filled part of it
+	err := decodeEnvelope(data, func(dec *json.Decoder) error {
+		if err := dec.Decode(&list); err != nil {
+			return err
+		}
+		if list == nil { // null, not a list
+			return errNullPayload
+		}
+		return nil
+	}, meta)
+	return list, err
 }
 
 // List fetches one page.
@@ -449,18 +457,10 @@ func (r *Resource[R, C, U]) deleteMany(ctx context.Context, filter Filter, soft 
 	if err != nil {
 		return nil, err
 	}
-	var deleted []struct {
+	deleted, err := decodeList[struct {
 		ID string `json:"id"`
-	}
-	if err := decodeEnvelope(data, func(dec *json.Decoder) error {
-		if err := dec.Decode(&deleted); err != nil {
-			return err
-		}
-		if deleted == nil { // null, not a list
-			return errNullPayload
-		}
-		return nil
-	}, nil); err != nil {
+	}](data, 0, nil)
+	if err != nil {
 		return nil, unexpected(tmpl, data, err)
 	}
 	ids := make([]string, len(deleted))
