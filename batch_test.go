@@ -99,7 +99,7 @@ func positionsOf(t *testing.T, recs []api.PersonForResponse) []int {
 	out := make([]int, len(recs))
 	for i, r := range recs {
 		require.NotNil(t, r.JobTitle)
-		p, err := strconv.Atoi(*r.JobTitle)
+		p, err := strconv.Atoi(r.JobTitle)
 		require.NoError(t, err)
 		assert.Equal(t, personID(p), r.ID.String())
 		out[i] = p

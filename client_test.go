@@ -836,7 +836,7 @@ func TestRecordOperationsSendWhatTheServerExpects(t *testing.T) {
 
 	got, err := people.Get(ctx, personID(1), &twenty.GetOptions{Depth: 1})
 	require.NoError(t, err)
-	assert.Equal(t, "1", *got.JobTitle)
+	assert.Equal(t, "1", got.JobTitle)
 	assert.Equal(t, url.Values{"depth": {"1"}}, last().Query)
 }
 

@@ -53,7 +53,7 @@ func ExampleNewClient() {
 		log.Fatal(err)
 	}
 	for _, p := range page.Records {
-		fmt.Println(*p.Name.FirstName, *p.Name.LastName, "-", *p.JobTitle)
+		fmt.Println(p.Name.FirstName, p.Name.LastName, "-", p.JobTitle)
 	}
 	// Output:
 	// Camille Durand - CFO
@@ -101,7 +101,7 @@ func ExampleResource_CreateMany() {
 	if errors.As(err, &batchErr) {
 		log.Fatalf("created %v, failed %v: %v", batchErr.Created, batchErr.Failed, batchErr.Err)
 	}
-	fmt.Println(len(created), "created, in input order:", *created[0].Name, "...", *created[999].Name)
+	fmt.Println(len(created), "created, in input order:", created[0].Name, "...", created[999].Name)
 	fmt.Println(srv.RequestsFor("createManyCompanies"), "requests")
 	// Output:
 	// 1000 created, in input order: Company 0000 ... Company 0999

@@ -266,6 +266,21 @@ type ActorContext struct {
 	Provider *string `json:"provider,omitempty"`
 }
 
+// ActorContextForResponse Extra facts about the actor.
+type ActorContextForResponse struct {
+	Provider string `json:"provider,omitempty"`
+}
+
+// ActorForResponse Who created or last changed a record. The server fills it; a caller may only choose the source.
+type ActorForResponse struct {
+	Context ActorContextForResponse `json:"context,omitempty"`
+	Name    string                  `json:"name,omitempty"`
+
+	// Source What created or changed the record.
+	Source            *ActorSource        `json:"source,omitempty"`
+	WorkspaceMemberID *openapi_types.UUID `json:"workspaceMemberId,omitempty"`
+}
+
 // ActorSource What created or changed the record.
 type ActorSource string
 
@@ -274,6 +289,13 @@ type AdditionalPhone struct {
 	CallingCode *string `json:"callingCode,omitempty"`
 	CountryCode *string `json:"countryCode,omitempty"`
 	Number      *string `json:"number,omitempty"`
+}
+
+// AdditionalPhoneForResponse A phone number besides the primary one.
+type AdditionalPhoneForResponse struct {
+	CallingCode string `json:"callingCode,omitempty"`
+	CountryCode string `json:"countryCode,omitempty"`
+	Number      string `json:"number,omitempty"`
 }
 
 // Address A postal address with optional coordinates.
@@ -290,6 +312,22 @@ type Address struct {
 	AddressState    *string  `json:"addressState,omitempty"`
 	AddressStreet1  *string  `json:"addressStreet1,omitempty"`
 	AddressStreet2  *string  `json:"addressStreet2,omitempty"`
+}
+
+// AddressForResponse A postal address with optional coordinates.
+type AddressForResponse struct {
+	AddressCity    string `json:"addressCity,omitempty"`
+	AddressCountry string `json:"addressCountry,omitempty"`
+
+	// AddressLat A decimal number. Servers send it as a JSON number or, for numeric columns, as a string of digits; both are kept without losing precision.
+	AddressLat *Decimal `json:"addressLat,omitempty"`
+
+	// AddressLng A decimal number. Servers send it as a JSON number or, for numeric columns, as a string of digits; both are kept without losing precision.
+	AddressLng      *Decimal `json:"addressLng,omitempty"`
+	AddressPostcode string   `json:"addressPostcode,omitempty"`
+	AddressState    string   `json:"addressState,omitempty"`
+	AddressStreet1  string   `json:"addressStreet1,omitempty"`
+	AddressStreet2  string   `json:"addressStreet2,omitempty"`
 }
 
 // AnyRecord A record of an object this description does not cover, kept as decoded JSON.
@@ -343,16 +381,14 @@ type AttachmentFileCategory string
 
 // AttachmentForResponse A attachment as the server returns it. Fields the key may not read are left out. A file attached to a record.
 type AttachmentForResponse struct {
-	CreatedAt *time.Time `json:"createdAt,omitempty"`
-
-	// CreatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
-	CreatedBy    *Actor                  `json:"createdBy,omitempty"`
+	CreatedAt    *time.Time              `json:"createdAt,omitempty"`
+	CreatedBy    ActorForResponse        `json:"createdBy,omitempty"`
 	DeletedAt    *time.Time              `json:"deletedAt,omitempty"`
-	File         []FileItem              `json:"file,omitempty"`
+	File         []FileItemForResponse   `json:"file,omitempty"`
 	FileCategory *AttachmentFileCategory `json:"fileCategory,omitempty"`
-	FullPath     *string                 `json:"fullPath,omitempty"`
+	FullPath     string                  `json:"fullPath,omitempty"`
 	ID           openapi_types.UUID      `json:"id"`
-	Name         *string                 `json:"name,omitempty"`
+	Name         string                  `json:"name,omitempty"`
 
 	// TargetCompany With depth=1: the related company, or null.
 	TargetCompany *CompanyForResponse `json:"targetCompany,omitempty"`
@@ -396,9 +432,7 @@ type AttachmentForResponse struct {
 	// TargetWorkflowID Id of the related workflow.
 	TargetWorkflowID *openapi_types.UUID `json:"targetWorkflowId,omitempty"`
 	UpdatedAt        *time.Time          `json:"updatedAt,omitempty"`
-
-	// UpdatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
-	UpdatedBy *Actor `json:"updatedBy,omitempty"`
+	UpdatedBy        ActorForResponse    `json:"updatedBy,omitempty"`
 }
 
 // AttachmentForUpdate Changes to a attachment: only the fields present are written. A file attached to a record.
@@ -489,40 +523,24 @@ type CompanyForResponse struct {
 	AccountOwner *WorkspaceMemberForResponse `json:"accountOwner,omitempty"`
 
 	// AccountOwnerID Id of the related workspaceMember.
-	AccountOwnerID *openapi_types.UUID `json:"accountOwnerId,omitempty"`
-
-	// Address A postal address with optional coordinates.
-	Address *Address `json:"address,omitempty"`
-
-	// AnnualRecurringRevenue An amount of money.
-	//
-	// Example: {"amountMicros":1500000000,"currencyCode":"EUR"}
-	AnnualRecurringRevenue *Currency `json:"annualRecurringRevenue,omitempty"`
+	AccountOwnerID         *openapi_types.UUID `json:"accountOwnerId,omitempty"`
+	Address                AddressForResponse  `json:"address,omitempty"`
+	AnnualRecurringRevenue CurrencyForResponse `json:"annualRecurringRevenue,omitempty"`
 
 	// Attachments With depth=1: the related attachment records.
 	Attachments []AttachmentForResponse `json:"attachments,omitempty"`
 	CreatedAt   *time.Time              `json:"createdAt,omitempty"`
-
-	// CreatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
-	CreatedBy *Actor     `json:"createdBy,omitempty"`
-	DeletedAt *time.Time `json:"deletedAt,omitempty"`
-
-	// DomainName A primary link and any others. The server drops a trailing slash from URLs.
-	//
-	// Example: {"primaryLinkLabel":"","primaryLinkUrl":"https://example.com","secondaryLinks":[]}
-	DomainName *Links `json:"domainName,omitempty"`
-	Employees  *int   `json:"employees,omitempty"`
+	CreatedBy   ActorForResponse        `json:"createdBy,omitempty"`
+	DeletedAt   *time.Time              `json:"deletedAt,omitempty"`
+	DomainName  LinksForResponse        `json:"domainName,omitempty"`
+	Employees   *int                    `json:"employees,omitempty"`
 
 	// Favorites With depth=1: the related favorite records.
 	Favorites            []FavoriteForResponse `json:"favorites,omitempty"`
 	ID                   openapi_types.UUID    `json:"id"`
 	IdealCustomerProfile *bool                 `json:"idealCustomerProfile,omitempty"`
-
-	// LinkedinLink A primary link and any others. The server drops a trailing slash from URLs.
-	//
-	// Example: {"primaryLinkLabel":"","primaryLinkUrl":"https://example.com","secondaryLinks":[]}
-	LinkedinLink *Links  `json:"linkedinLink,omitempty"`
-	Name         *string `json:"name,omitempty"`
+	LinkedinLink         LinksForResponse      `json:"linkedinLink,omitempty"`
+	Name                 string                `json:"name,omitempty"`
 
 	// NoteTargets With depth=1: the related noteTarget records.
 	NoteTargets []NoteTargetForResponse `json:"noteTargets,omitempty"`
@@ -540,14 +558,8 @@ type CompanyForResponse struct {
 	// TimelineActivities With depth=1: the related timelineActivity records.
 	TimelineActivities []TimelineActivityForResponse `json:"timelineActivities,omitempty"`
 	UpdatedAt          *time.Time                    `json:"updatedAt,omitempty"`
-
-	// UpdatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
-	UpdatedBy *Actor `json:"updatedBy,omitempty"`
-
-	// XLink A primary link and any others. The server drops a trailing slash from URLs.
-	//
-	// Example: {"primaryLinkLabel":"","primaryLinkUrl":"https://example.com","secondaryLinks":[]}
-	XLink *Links `json:"xLink,omitempty"`
+	UpdatedBy          ActorForResponse              `json:"updatedBy,omitempty"`
+	XLink              LinksForResponse              `json:"xLink,omitempty"`
 }
 
 // CompanyForUpdate Changes to a company: only the fields present are written. An organisation you do business with.
@@ -916,6 +928,15 @@ type Currency struct {
 	CurrencyCode *string `json:"currencyCode,omitempty"`
 }
 
+// CurrencyForResponse An amount of money.
+type CurrencyForResponse struct {
+	// AmountMicros The amount times 1,000,000.
+	AmountMicros *Decimal `json:"amountMicros,omitempty"`
+
+	// CurrencyCode ISO 4217 code, such as EUR.
+	CurrencyCode string `json:"currencyCode,omitempty"`
+}
+
 // Decimal A decimal number. Servers send it as a JSON number or, for numeric columns, as a string of digits; both are kept without losing precision.
 type Decimal = json.Number
 
@@ -1212,6 +1233,12 @@ type Emails struct {
 	PrimaryEmail     *string  `json:"primaryEmail,omitempty"`
 }
 
+// EmailsForResponse A primary address and any others. Stored values are not checked as addresses.
+type EmailsForResponse struct {
+	AdditionalEmails []string `json:"additionalEmails,omitempty"`
+	PrimaryEmail     string   `json:"primaryEmail,omitempty"`
+}
+
 // ErrorBody Either error body: the documented one or the one the server sends.
 type ErrorBody struct {
 	union json.RawMessage
@@ -1441,6 +1468,14 @@ type FileItem struct {
 	FileID    *openapi_types.UUID `json:"fileId,omitempty"`
 	Label     *string             `json:"label,omitempty"`
 	URL       *string             `json:"url,omitempty"`
+}
+
+// FileItemForResponse A stored file.
+type FileItemForResponse struct {
+	Extension string              `json:"extension,omitempty"`
+	FileID    *openapi_types.UUID `json:"fileId,omitempty"`
+	Label     string              `json:"label,omitempty"`
+	URL       string              `json:"url,omitempty"`
 }
 
 // FindAttachmentDuplicatesInput Give either ids or data.
@@ -2034,6 +2069,12 @@ type FullName struct {
 	LastName  *string `json:"lastName,omitempty"`
 }
 
+// FullNameForResponse A person's name.
+type FullNameForResponse struct {
+	FirstName string `json:"firstName,omitempty"`
+	LastName  string `json:"lastName,omitempty"`
+}
+
 // GroupByGroup One group: the values that define it, the requested aggregates (numeric aggregates arrive as strings) and, if asked for, sample records.
 type GroupByGroup struct {
 	// GroupByDimensionValues One value per group_by field; null for the group of records without one.
@@ -2052,6 +2093,13 @@ type Links struct {
 	PrimaryLinkLabel *string         `json:"primaryLinkLabel,omitempty"`
 	PrimaryLinkURL   *string         `json:"primaryLinkUrl,omitempty"`
 	SecondaryLinks   []SecondaryLink `json:"secondaryLinks,omitempty"`
+}
+
+// LinksForResponse A primary link and any others. The server drops a trailing slash from URLs.
+type LinksForResponse struct {
+	PrimaryLinkLabel string                     `json:"primaryLinkLabel,omitempty"`
+	PrimaryLinkURL   string                     `json:"primaryLinkUrl,omitempty"`
+	SecondaryLinks   []SecondaryLinkForResponse `json:"secondaryLinks,omitempty"`
 }
 
 // MergeInput defines model for MergeInput.
@@ -2225,14 +2273,10 @@ type NoteDuplicates struct {
 type NoteForResponse struct {
 	// Attachments With depth=1: the related attachment records.
 	Attachments []AttachmentForResponse `json:"attachments,omitempty"`
-
-	// BodyV2 Formatted text, as Markdown and as the editor's document.
-	BodyV2    *RichText  `json:"bodyV2,omitempty"`
-	CreatedAt *time.Time `json:"createdAt,omitempty"`
-
-	// CreatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
-	CreatedBy *Actor     `json:"createdBy,omitempty"`
-	DeletedAt *time.Time `json:"deletedAt,omitempty"`
+	BodyV2      RichTextForResponse     `json:"bodyV2,omitempty"`
+	CreatedAt   *time.Time              `json:"createdAt,omitempty"`
+	CreatedBy   ActorForResponse        `json:"createdBy,omitempty"`
+	DeletedAt   *time.Time              `json:"deletedAt,omitempty"`
 
 	// Favorites With depth=1: the related favorite records.
 	Favorites []FavoriteForResponse `json:"favorites,omitempty"`
@@ -2244,11 +2288,9 @@ type NoteForResponse struct {
 
 	// TimelineActivities With depth=1: the related timelineActivity records.
 	TimelineActivities []TimelineActivityForResponse `json:"timelineActivities,omitempty"`
-	Title              *string                       `json:"title,omitempty"`
+	Title              string                        `json:"title,omitempty"`
 	UpdatedAt          *time.Time                    `json:"updatedAt,omitempty"`
-
-	// UpdatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
-	UpdatedBy *Actor `json:"updatedBy,omitempty"`
+	UpdatedBy          ActorForResponse              `json:"updatedBy,omitempty"`
 }
 
 // NoteForUpdate Changes to a note: only the fields present are written. A free-form note, linked to records through note targets.
@@ -2396,10 +2438,7 @@ type OpportunityDuplicates struct {
 
 // OpportunityForResponse A opportunity as the server returns it. Fields the key may not read are left out. A potential deal, tracked through its stages.
 type OpportunityForResponse struct {
-	// Amount An amount of money.
-	//
-	// Example: {"amountMicros":1500000000,"currencyCode":"EUR"}
-	Amount *Currency `json:"amount,omitempty"`
+	Amount CurrencyForResponse `json:"amount,omitempty"`
 
 	// Attachments With depth=1: the related attachment records.
 	Attachments []AttachmentForResponse `json:"attachments,omitempty"`
@@ -2411,15 +2450,13 @@ type OpportunityForResponse struct {
 	// CompanyID Id of the related company.
 	CompanyID *openapi_types.UUID `json:"companyId,omitempty"`
 	CreatedAt *time.Time          `json:"createdAt,omitempty"`
-
-	// CreatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
-	CreatedBy *Actor     `json:"createdBy,omitempty"`
-	DeletedAt *time.Time `json:"deletedAt,omitempty"`
+	CreatedBy ActorForResponse    `json:"createdBy,omitempty"`
+	DeletedAt *time.Time          `json:"deletedAt,omitempty"`
 
 	// Favorites With depth=1: the related favorite records.
 	Favorites []FavoriteForResponse `json:"favorites,omitempty"`
 	ID        openapi_types.UUID    `json:"id"`
-	Name      *string               `json:"name,omitempty"`
+	Name      string                `json:"name,omitempty"`
 
 	// NoteTargets With depth=1: the related noteTarget records.
 	NoteTargets []NoteTargetForResponse `json:"noteTargets,omitempty"`
@@ -2446,9 +2483,7 @@ type OpportunityForResponse struct {
 	// TimelineActivities With depth=1: the related timelineActivity records.
 	TimelineActivities []TimelineActivityForResponse `json:"timelineActivities,omitempty"`
 	UpdatedAt          *time.Time                    `json:"updatedAt,omitempty"`
-
-	// UpdatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
-	UpdatedBy *Actor `json:"updatedBy,omitempty"`
+	UpdatedBy          ActorForResponse              `json:"updatedBy,omitempty"`
 }
 
 // OpportunityForUpdate Changes to a opportunity: only the fields present are written. A potential deal, tracked through its stages.
@@ -2547,12 +2582,12 @@ type PersonDuplicates struct {
 type PersonForResponse struct {
 	// Attachments With depth=1: the related attachment records.
 	Attachments []AttachmentForResponse `json:"attachments,omitempty"`
-	AvatarFile  []FileItem              `json:"avatarFile,omitempty"`
-	AvatarURL   *string                 `json:"avatarUrl,omitempty"`
+	AvatarFile  []FileItemForResponse   `json:"avatarFile,omitempty"`
+	AvatarURL   string                  `json:"avatarUrl,omitempty"`
 
 	// CalendarEventParticipants With depth=1: the related calendarEventParticipant records.
 	CalendarEventParticipants []AnyRecord `json:"calendarEventParticipants,omitempty"`
-	City                      *string     `json:"city,omitempty"`
+	City                      string      `json:"city,omitempty"`
 
 	// Company With depth=1: the related company, or null.
 	Company *CompanyForResponse `json:"company,omitempty"`
@@ -2560,39 +2595,23 @@ type PersonForResponse struct {
 	// CompanyID Id of the related company.
 	CompanyID *openapi_types.UUID `json:"companyId,omitempty"`
 	CreatedAt *time.Time          `json:"createdAt,omitempty"`
-
-	// CreatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
-	CreatedBy *Actor     `json:"createdBy,omitempty"`
-	DeletedAt *time.Time `json:"deletedAt,omitempty"`
-
-	// Emails A primary address and any others. Stored values are not checked as addresses.
-	//
-	// Example: {"additionalEmails":[],"primaryEmail":"ada@example.com"}
-	Emails *Emails `json:"emails,omitempty"`
+	CreatedBy ActorForResponse    `json:"createdBy,omitempty"`
+	DeletedAt *time.Time          `json:"deletedAt,omitempty"`
+	Emails    EmailsForResponse   `json:"emails,omitempty"`
 
 	// Favorites With depth=1: the related favorite records.
-	Favorites []FavoriteForResponse `json:"favorites,omitempty"`
-	ID        openapi_types.UUID    `json:"id"`
-	JobTitle  *string               `json:"jobTitle,omitempty"`
-
-	// LinkedinLink A primary link and any others. The server drops a trailing slash from URLs.
-	//
-	// Example: {"primaryLinkLabel":"","primaryLinkUrl":"https://example.com","secondaryLinks":[]}
-	LinkedinLink *Links `json:"linkedinLink,omitempty"`
+	Favorites    []FavoriteForResponse `json:"favorites,omitempty"`
+	ID           openapi_types.UUID    `json:"id"`
+	JobTitle     string                `json:"jobTitle,omitempty"`
+	LinkedinLink LinksForResponse      `json:"linkedinLink,omitempty"`
 
 	// MessageParticipants With depth=1: the related messageParticipant records.
-	MessageParticipants []AnyRecord `json:"messageParticipants,omitempty"`
-
-	// Name A person's name.
-	//
-	// Example: {"firstName":"Ada","lastName":"Lovelace"}
-	Name *FullName `json:"name,omitempty"`
+	MessageParticipants []AnyRecord         `json:"messageParticipants,omitempty"`
+	Name                FullNameForResponse `json:"name,omitempty"`
 
 	// NoteTargets With depth=1: the related noteTarget records.
 	NoteTargets []NoteTargetForResponse `json:"noteTargets,omitempty"`
-
-	// Phones A primary phone number and any others.
-	Phones *Phones `json:"phones,omitempty"`
+	Phones      PhonesForResponse       `json:"phones,omitempty"`
 
 	// PointOfContactForOpportunities With depth=1: the related opportunity records.
 	PointOfContactForOpportunities []OpportunityForResponse `json:"pointOfContactForOpportunities,omitempty"`
@@ -2604,14 +2623,8 @@ type PersonForResponse struct {
 	// TimelineActivities With depth=1: the related timelineActivity records.
 	TimelineActivities []TimelineActivityForResponse `json:"timelineActivities,omitempty"`
 	UpdatedAt          *time.Time                    `json:"updatedAt,omitempty"`
-
-	// UpdatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
-	UpdatedBy *Actor `json:"updatedBy,omitempty"`
-
-	// XLink A primary link and any others. The server drops a trailing slash from URLs.
-	//
-	// Example: {"primaryLinkLabel":"","primaryLinkUrl":"https://example.com","secondaryLinks":[]}
-	XLink *Links `json:"xLink,omitempty"`
+	UpdatedBy          ActorForResponse              `json:"updatedBy,omitempty"`
+	XLink              LinksForResponse              `json:"xLink,omitempty"`
 }
 
 // PersonForUpdate Changes to a person: only the fields present are written. A contact: someone you do business with.
@@ -2665,6 +2678,18 @@ type Phones struct {
 	// PrimaryPhoneCountryCode ISO 3166-1 alpha-2 code, such as FR.
 	PrimaryPhoneCountryCode *string `json:"primaryPhoneCountryCode,omitempty"`
 	PrimaryPhoneNumber      *string `json:"primaryPhoneNumber,omitempty"`
+}
+
+// PhonesForResponse A primary phone number and any others.
+type PhonesForResponse struct {
+	AdditionalPhones []AdditionalPhoneForResponse `json:"additionalPhones,omitempty"`
+
+	// PrimaryPhoneCallingCode Such as +33.
+	PrimaryPhoneCallingCode string `json:"primaryPhoneCallingCode,omitempty"`
+
+	// PrimaryPhoneCountryCode ISO 3166-1 alpha-2 code, such as FR.
+	PrimaryPhoneCountryCode string `json:"primaryPhoneCountryCode,omitempty"`
+	PrimaryPhoneNumber      string `json:"primaryPhoneNumber,omitempty"`
 }
 
 // RelationCreationPayload For a new RELATION field: the other object and the label of the field created there.
@@ -2921,10 +2946,23 @@ type RichText struct {
 	Markdown  *string `json:"markdown,omitempty"`
 }
 
+// RichTextForResponse Formatted text, as Markdown and as the editor's document.
+type RichTextForResponse struct {
+	// Blocknote The editor's JSON document, as a string.
+	Blocknote string `json:"blocknote,omitempty"`
+	Markdown  string `json:"markdown,omitempty"`
+}
+
 // SecondaryLink A link besides the primary one.
 type SecondaryLink struct {
 	Label *string `json:"label,omitempty"`
 	URL   *string `json:"url,omitempty"`
+}
+
+// SecondaryLinkForResponse A link besides the primary one.
+type SecondaryLinkForResponse struct {
+	Label string `json:"label,omitempty"`
+	URL   string `json:"url,omitempty"`
 }
 
 // ServerError The error body the server sends.
@@ -2984,15 +3022,11 @@ type TaskForResponse struct {
 
 	// Attachments With depth=1: the related attachment records.
 	Attachments []AttachmentForResponse `json:"attachments,omitempty"`
-
-	// BodyV2 Formatted text, as Markdown and as the editor's document.
-	BodyV2    *RichText  `json:"bodyV2,omitempty"`
-	CreatedAt *time.Time `json:"createdAt,omitempty"`
-
-	// CreatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
-	CreatedBy *Actor     `json:"createdBy,omitempty"`
-	DeletedAt *time.Time `json:"deletedAt,omitempty"`
-	DueAt     *time.Time `json:"dueAt,omitempty"`
+	BodyV2      RichTextForResponse     `json:"bodyV2,omitempty"`
+	CreatedAt   *time.Time              `json:"createdAt,omitempty"`
+	CreatedBy   ActorForResponse        `json:"createdBy,omitempty"`
+	DeletedAt   *time.Time              `json:"deletedAt,omitempty"`
+	DueAt       *time.Time              `json:"dueAt,omitempty"`
 
 	// Favorites With depth=1: the related favorite records.
 	Favorites []FavoriteForResponse `json:"favorites,omitempty"`
@@ -3007,11 +3041,9 @@ type TaskForResponse struct {
 
 	// TimelineActivities With depth=1: the related timelineActivity records.
 	TimelineActivities []TimelineActivityForResponse `json:"timelineActivities,omitempty"`
-	Title              *string                       `json:"title,omitempty"`
+	Title              string                        `json:"title,omitempty"`
 	UpdatedAt          *time.Time                    `json:"updatedAt,omitempty"`
-
-	// UpdatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
-	UpdatedBy *Actor `json:"updatedBy,omitempty"`
+	UpdatedBy          ActorForResponse              `json:"updatedBy,omitempty"`
 }
 
 // TaskForUpdate Changes to a task: only the fields present are written. A to-do item with a status, a due date and an assignee.
@@ -3165,9 +3197,9 @@ type TimelineActivityForResponse struct {
 	HappensAt              *time.Time          `json:"happensAt,omitempty"`
 	ID                     openapi_types.UUID  `json:"id"`
 	LinkedObjectMetadataID *openapi_types.UUID `json:"linkedObjectMetadataId,omitempty"`
-	LinkedRecordCachedName *string             `json:"linkedRecordCachedName,omitempty"`
+	LinkedRecordCachedName string              `json:"linkedRecordCachedName,omitempty"`
 	LinkedRecordID         *openapi_types.UUID `json:"linkedRecordId,omitempty"`
-	Name                   *string             `json:"name,omitempty"`
+	Name                   string              `json:"name,omitempty"`
 
 	// Properties Any JSON value.
 	Properties interface{} `json:"properties,omitempty"`
@@ -3647,7 +3679,7 @@ type WorkspaceMemberForResponse struct {
 
 	// AssignedTasks With depth=1: the related task records.
 	AssignedTasks []TaskForResponse `json:"assignedTasks,omitempty"`
-	AvatarURL     *string           `json:"avatarUrl,omitempty"`
+	AvatarURL     string            `json:"avatarUrl,omitempty"`
 
 	// Blocklist With depth=1: the related blocklist records.
 	Blocklist []AnyRecord `json:"blocklist,omitempty"`
@@ -3655,7 +3687,7 @@ type WorkspaceMemberForResponse struct {
 	// CalendarEventParticipants With depth=1: the related calendarEventParticipant records.
 	CalendarEventParticipants []AnyRecord `json:"calendarEventParticipants,omitempty"`
 	CalendarStartDay          *int        `json:"calendarStartDay,omitempty"`
-	ColorScheme               *string     `json:"colorScheme,omitempty"`
+	ColorScheme               string      `json:"colorScheme,omitempty"`
 
 	// ConnectedAccounts With depth=1: the related connectedAccount records.
 	ConnectedAccounts []AnyRecord `json:"connectedAccounts,omitempty"`
@@ -3668,15 +3700,11 @@ type WorkspaceMemberForResponse struct {
 	// Favorites With depth=1: the related favorite records.
 	Favorites []FavoriteForResponse `json:"favorites,omitempty"`
 	ID        openapi_types.UUID    `json:"id"`
-	Locale    *string               `json:"locale,omitempty"`
+	Locale    string                `json:"locale,omitempty"`
 
 	// MessageParticipants With depth=1: the related messageParticipant records.
-	MessageParticipants []AnyRecord `json:"messageParticipants,omitempty"`
-
-	// Name A person's name.
-	//
-	// Example: {"firstName":"Ada","lastName":"Lovelace"}
-	Name *FullName `json:"name,omitempty"`
+	MessageParticipants []AnyRecord         `json:"messageParticipants,omitempty"`
+	Name                FullNameForResponse `json:"name,omitempty"`
 
 	// NumberFormat Defaults to SYSTEM.
 	NumberFormat *WorkspaceMemberNumberFormat `json:"numberFormat,omitempty"`
@@ -3687,12 +3715,12 @@ type WorkspaceMemberForResponse struct {
 
 	// TimeFormat Defaults to SYSTEM.
 	TimeFormat *WorkspaceMemberTimeFormat `json:"timeFormat,omitempty"`
-	TimeZone   *string                    `json:"timeZone,omitempty"`
+	TimeZone   string                     `json:"timeZone,omitempty"`
 
 	// TimelineActivities With depth=1: the related timelineActivity records.
 	TimelineActivities []TimelineActivityForResponse `json:"timelineActivities,omitempty"`
 	UpdatedAt          *time.Time                    `json:"updatedAt,omitempty"`
-	UserEmail          *string                       `json:"userEmail,omitempty"`
+	UserEmail          string                        `json:"userEmail,omitempty"`
 	UserID             *openapi_types.UUID           `json:"userId,omitempty"`
 }
 

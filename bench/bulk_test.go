@@ -145,7 +145,7 @@ func createAll(ctx context.Context, c *twenty.Client, recs []api.Person, workers
 		return fmt.Errorf("created %d of %d", len(got), len(recs))
 	}
 	for i := range got {
-		if *got[i].Emails.PrimaryEmail != *recs[i].Emails.PrimaryEmail {
+		if got[i].Emails.PrimaryEmail != *recs[i].Emails.PrimaryEmail {
 			return fmt.Errorf("record %d came back out of order", i)
 		}
 	}

@@ -92,7 +92,7 @@ func BenchmarkAll100k(b *testing.B) {
 			if err != nil {
 				return err
 			}
-			if p.Name == nil {
+			if p.Name.FirstName == "" {
 				return fmt.Errorf("record %d has no name", n)
 			}
 			n++

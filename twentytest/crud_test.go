@@ -47,7 +47,7 @@ func TestCreateOneFillsServerFields(t *testing.T) {
 	require.Equal(t, http.StatusCreated, res.StatusCode(), string(res.Body))
 	p := res.JSON201.Data.CreatePerson
 	assert.Regexp(t, uuidV4, p.ID.String())
-	assert.Equal(t, "https://linkedin.com/in/ada", *p.LinkedinLink.PrimaryLinkURL, "trailing slash dropped")
+	assert.Equal(t, "https://linkedin.com/in/ada", p.LinkedinLink.PrimaryLinkURL, "trailing slash dropped")
 	assert.Equal(t, acme, p.CompanyID.String())
 	assert.Nil(t, p.DeletedAt)
 	assert.Equal(t, api.ActorSource("API"), *p.CreatedBy.Source)
@@ -124,7 +124,7 @@ func TestBatchCreate(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 201, res.StatusCode(), string(res.Body))
 	require.Len(t, res.JSON201.Data.CreateCompanies, 2)
-	assert.Equal(t, "A", *res.JSON201.Data.CreateCompanies[0].Name)
+	assert.Equal(t, "A", res.JSON201.Data.CreateCompanies[0].Name)
 
 	r := do(t, s, "POST", "/rest/batch/companies", []any{map[string]any{}, map[string]any{}, map[string]any{}, map[string]any{}})
 	assert.Equal(t, 400, r.status)
@@ -167,13 +167,13 @@ func TestFindOne(t *testing.T) {
 	res, err := c.FindOnePersonWithResponse(ctx, uid(t, maya), nil)
 	require.NoError(t, err)
 	require.Equal(t, 200, res.StatusCode())
-	assert.Equal(t, "Maya", *res.JSON200.Data.Person.Name.FirstName)
+	assert.Equal(t, "Maya", res.JSON200.Data.Person.Name.FirstName)
 	assert.Nil(t, res.JSON200.Data.Person.Company, "depth 0")
 
 	res, err = c.FindOnePersonWithResponse(ctx, uid(t, maya), &api.FindOnePersonParams{Depth: ptr(1)})
 	require.NoError(t, err)
 	require.NotNil(t, res.JSON200.Data.Person.Company)
-	assert.Equal(t, "Acme Robotics", *res.JSON200.Data.Person.Company.Name)
+	assert.Equal(t, "Acme Robotics", res.JSON200.Data.Person.Company.Name)
 
 	res, err = c.FindOnePersonWithResponse(ctx, uid(t, unknown), nil)
 	require.NoError(t, err)

@@ -42,7 +42,7 @@ func Example() {
 		log.Fatal(err)
 	}
 	for _, p := range resp.JSON200.Data.People {
-		fmt.Println(*p.Name.FirstName, *p.Name.LastName, "-", *p.JobTitle)
+		fmt.Println(p.Name.FirstName, p.Name.LastName, "-", p.JobTitle)
 	}
 	fmt.Println("total:", *resp.JSON200.TotalCount, "more:", *resp.JSON200.PageInfo.HasNextPage)
 	// Output:
@@ -73,7 +73,7 @@ func ExampleServer_AddWebhook() {
 		if err := e.DecodeRecord(&p); err != nil {
 			return err
 		}
-		received <- e.Name + ": " + *p.Name.FirstName + " " + *p.Name.LastName
+		received <- e.Name + ": " + p.Name.FirstName + " " + p.Name.LastName
 		return nil
 	}))
 	defer receiver.Close()

@@ -347,9 +347,9 @@ func TestDepthOneEmbedding(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 200, opp.StatusCode(), string(opp.Body))
 	o := opp.JSON200.Data.Opportunity
-	assert.Equal(t, "Maya", *o.PointOfContact.Name.FirstName)
-	assert.Equal(t, "Acme Robotics", *o.Company.Name)
-	assert.Equal(t, "Jane", *o.Owner.Name.FirstName)
+	assert.Equal(t, "Maya", o.PointOfContact.Name.FirstName)
+	assert.Equal(t, "Acme Robotics", o.Company.Name)
+	assert.Equal(t, "Jane", o.Owner.Name.FirstName)
 	assert.Equal(t, "250000000000", o.Amount.AmountMicros.String())
 }
 

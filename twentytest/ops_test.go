@@ -27,8 +27,8 @@ func TestUpsert(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 201, res.StatusCode(), string(res.Body))
 	assert.Equal(t, maya, res.JSON201.Data.CreatePerson.ID.String())
-	assert.Equal(t, "CEO", *res.JSON201.Data.CreatePerson.JobTitle)
-	assert.Equal(t, "Maya", *res.JSON201.Data.CreatePerson.Name.FirstName)
+	assert.Equal(t, "CEO", res.JSON201.Data.CreatePerson.JobTitle)
+	assert.Equal(t, "Maya", res.JSON201.Data.CreatePerson.Name.FirstName)
 	assert.Equal(t, api.ActorSource("MANUAL"), *res.JSON201.Data.CreatePerson.CreatedBy.Source, "createdBy is not overwritten")
 	assert.Len(t, s.Records("people"), 20)
 
@@ -126,9 +126,9 @@ func TestMerge(t *testing.T) {
 	require.Equal(t, 200, dry.StatusCode(), string(dry.Body))
 	merged := dry.JSON200.Data.MergePerson
 	assert.Equal(t, alex2, merged.ID.String(), "the priority record survives")
-	assert.Equal(t, "Freelance Designer", *merged.JobTitle, "priority wins conflicts")
+	assert.Equal(t, "Freelance Designer", merged.JobTitle, "priority wins conflicts")
 	assert.Equal(t, twentytest.SeedID("company", 7), merged.CompanyID.String(), "empty fields are filled from the others")
-	assert.Equal(t, "alex.martin@mail.example", *merged.Emails.PrimaryEmail)
+	assert.Equal(t, "alex.martin@mail.example", merged.Emails.PrimaryEmail)
 	assert.Equal(t, []string{"alex.martin@granitecloud.dev"}, merged.Emails.AdditionalEmails, "other emails are kept")
 	assert.Len(t, s.Records("people"), 20, "dry run changes nothing")
 

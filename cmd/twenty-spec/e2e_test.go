@@ -89,14 +89,14 @@ func main() {
 		log.Fatalf("create invoice: %v %s", err, created.Body)
 	}
 	inv := created.JSON201.Data.CreateInvoice
-	fmt.Println("created", *inv.Number, *inv.Status, *inv.Total.AmountMicros, inv.CustomerID.String() == customer.String())
+	fmt.Println("created", inv.Number, *inv.Status, *inv.Total.AmountMicros, inv.CustomerID.String() == customer.String())
 
 	depth := 1
 	list, err := c.FindManyInvoicesWithResponse(ctx, &api.FindManyInvoicesParams{Depth: &depth})
 	if err != nil || list.JSON200 == nil {
 		log.Fatalf("list invoices: %v %s", err, list.Body)
 	}
-	fmt.Println("invoices", *list.JSON200.TotalCount, "customer", *list.JSON200.Data.Invoices[0].Customer.Name)
+	fmt.Println("invoices", *list.JSON200.TotalCount, "customer", list.JSON200.Data.Invoices[0].Customer.Name)
 
 	people, err := c.FindManyPeopleWithResponse(ctx, nil)
 	if err != nil || people.JSON200 == nil {

@@ -51,7 +51,7 @@ func (e *env) demo(args []string) error {
 		return err
 	}
 	for _, co := range companies.Records {
-		fmt.Fprintf(out, "  %-24s %d employees\n", deref(co.Name), derefInt(co.Employees))
+		fmt.Fprintf(out, "  %-24s %d employees\n", co.Name, derefInt(co.Employees))
 	}
 
 	step("Filtered list: companies with more than 1000 employees")
@@ -62,7 +62,7 @@ func (e *env) demo(args []string) error {
 		return err
 	}
 	for _, co := range bigCos.Records {
-		fmt.Fprintf(out, "  %-24s %d employees\n", deref(co.Name), derefInt(co.Employees))
+		fmt.Fprintf(out, "  %-24s %d employees\n", co.Name, derefInt(co.Employees))
 	}
 
 	step("Create a person")
@@ -82,7 +82,7 @@ func (e *env) demo(args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "  %s is now %q\n", personName(updated), deref(updated.JobTitle))
+	fmt.Fprintf(out, "  %s is now %q\n", personName(updated), updated.JobTitle)
 
 	step("Paginated export: every person, 5 per page")
 	n := 0
@@ -135,17 +135,10 @@ func (e *env) demo(args []string) error {
 }
 
 func personName(p api.PersonForResponse) string {
-	if p.Name == nil {
-		return "(no name)"
+	if name := strings.TrimSpace(p.Name.FirstName + " " + p.Name.LastName); name != "" {
+		return name
 	}
-	return strings.TrimSpace(deref(p.Name.FirstName) + " " + deref(p.Name.LastName))
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
+	return "(no name)"
 }
 
 func derefInt(n *int) int {

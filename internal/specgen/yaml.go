@@ -28,6 +28,22 @@ func (m *omap) set(k string, v any) {
 	*m = append(*m, kv{k, v})
 }
 
+func (m omap) get(k string) (any, bool) {
+	for _, e := range m {
+		if e.k == k {
+			return e.v, true
+		}
+	}
+	return nil, false
+}
+
+// with returns m with k set to v.
+func (m omap) with(k string, v any) omap {
+	out := append(omap{}, m...)
+	out.set(k, v)
+	return out
+}
+
 func toNode(v any) *yaml.Node {
 	switch v := v.(type) {
 	case omap:
