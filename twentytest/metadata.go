@@ -9,9 +9,9 @@ import (
 	"github.com/twenty-go/twenty/internal/metamodel"
 )
 
-// The metadata API serves objects and fields read-only from the same model
-// as the records (what a client learns from it is what the fake serves),
-// and webhooks read-write (webhooks.go). Lists page with ids as cursors.
+// The metadata API serves objects and fields from the same model as the
+// records (what a client learns from it is what the fake serves), and
+// changes that model (metawrite.go); webhooks are in webhooks.go. Lists page with ids as cursors.
 // Answers use the envelope chosen with WithMetadataFormat.
 
 // MetadataFormat is the envelope of the metadata API's answers. Real
@@ -69,7 +69,18 @@ func (s *Server) metadataItems(kind string) []map[string]any {
 	if kind == "webhooks" {
 		return s.webhookItems()
 	}
-	objects := metamodel.FromModel(s.m)
+	objects := metamodel.FromModel(s.full)
+	for i := range objects {
+		o := &objects[i]
+		if s.inactive[objectKey(o.NameSingular)] {
+			o.IsActive = ptr(false)
+		}
+		for j := range o.Fields {
+			if s.inactive[fieldKey(o.NameSingular, o.Fields[j].Name)] {
+				o.Fields[j].IsActive = ptr(false)
+			}
+		}
+	}
 	var out []map[string]any
 	add := func(v any) {
 		b, _ := json.Marshal(v)
@@ -110,8 +121,10 @@ func (s *Server) metadata(op string, parts []string, q url.Values, body []byte) 
 		return 0, nil, metaNotFound(kind)
 	case kind == "webhooks":
 		return s.webhookWrite(op, id, body)
+	case kind == "objects":
+		return s.objectWrite(op, id, body)
 	}
-	return 0, nil, badRequest("twentytest serves the metadata API read-only: give the server its data model with WithModel")
+	return s.fieldWrite(op, id, body)
 }
 
 func metaNotFound(kind string) *apiError {

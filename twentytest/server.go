@@ -148,6 +148,20 @@ type Server struct {
 	closeOne sync.Once
 	inflight sync.WaitGroup
 
+	// schema guards the data model: m, spec, full, inactive and the
+	// store's lookups derived from the model. Every request holds it for
+	// reading from start to end, so an exchange is served and validated
+	// against one model; the metadata writes that change the model hold
+	// it for writing (see metawrite.go). Take it before mu, never after.
+	schema sync.RWMutex
+	// full is the model as the metadata API shows it, inactive objects and
+	// fields included; m is what REST serves (only the active ones).
+	full     *model.Model
+	inactive map[string]bool
+	// inverseOf pairs the two sides of the relations created through the
+	// metadata API, by fieldKey: {object, field} of the other side.
+	inverseOf map[string][2]string
+
 	// mu guards the records; one lock keeps every operation atomic,
 	// which is what makes batch writes all-or-nothing.
 	mu    sync.Mutex
@@ -239,6 +253,8 @@ func start(tb testing.TB, opts []Option) (*Server, error) {
 		perOp:   map[string]int{},
 		queue:   append([]Fault(nil), cfg.faults...),
 	}
+	s.full = cloneModel(m)
+	s.inactive = map[string]bool{}
 	s.store = newStore(m, s.now)
 	s.dl.init(cfg.anyHookHost)
 	s.apiKey = makeKey("valid", farFuture)
@@ -328,6 +344,13 @@ func (s *Server) sleep(ctx context.Context, d time.Duration) error {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.inflight.Add(1)
 	defer s.inflight.Done()
+	if isModelWrite(r) {
+		s.schema.Lock()
+		defer s.schema.Unlock()
+	} else {
+		s.schema.RLock()
+		defer s.schema.RUnlock()
+	}
 	op := s.operationID(r)
 	s.ctl.Lock()
 	s.requests++
@@ -358,6 +381,8 @@ func (s *Server) log(level slog.Level, msg string, args ...any) {
 // soft-deleted ones included, as the API shows them at depth 0, oldest
 // first. It returns nil for an unknown object.
 func (s *Server) Records(plural string) []map[string]any {
+	s.schema.RLock()
+	defer s.schema.RUnlock()
 	oi := s.store.objs[plural]
 	if oi == nil {
 		return nil
@@ -374,6 +399,8 @@ func (s *Server) Records(plural string) []map[string]any {
 
 // Record returns a copy of one record, soft-deleted or not.
 func (s *Server) Record(plural, id string) (map[string]any, bool) {
+	s.schema.RLock()
+	defer s.schema.RUnlock()
 	oi := s.store.objs[plural]
 	if oi == nil {
 		return nil, false
@@ -391,6 +418,8 @@ func (s *Server) Record(plural, id string) (map[string]any, bool) {
 // of a POST, for tests that need data the seed lacks. fields is decoded
 // JSON (or Go values that marshal to it).
 func (s *Server) Create(plural string, fields map[string]any) (map[string]any, error) {
+	s.schema.RLock()
+	defer s.schema.RUnlock()
 	oi, e := s.object(plural)
 	if e != nil {
 		return nil, e

@@ -57,12 +57,22 @@ func (st *store) cachedSorted(key string, oi *objInfo, terms []query.OrderTerm, 
 func newStore(m *model.Model, now func() time.Time) *store {
 	st := &store{
 		m: m, now: now,
-		objs:       map[string]*objInfo{},
-		bySingular: map[string]*objInfo{},
-		rows:       map[string]map[string]map[string]any{},
+		rows: map[string]map[string]map[string]any{},
 		actor: map[string]any{"source": "API", "workspaceMemberId": nil, "name": "twentytest API key",
 			"context": map[string]any{}},
 	}
+	st.setModel(m)
+	return st
+}
+
+// setModel derives the lookups from m, keeping the records of objects it
+// still has (and those of objects merely hidden: rows is keyed by plural
+// and only deleteObject drops an entry). Called with mu held.
+func (st *store) setModel(m *model.Model) {
+	st.m = m
+	st.objs = map[string]*objInfo{}
+	st.bySingular = map[string]*objInfo{}
+	st.touch()
 	for i := range m.Objects {
 		o := &m.Objects[i]
 		oi := &objInfo{o: o, S: upperFirst(o.NameSingular), P: upperFirst(o.NamePlural),
@@ -82,7 +92,9 @@ func newStore(m *model.Model, now func() time.Time) *store {
 		}
 		st.objs[o.NamePlural] = oi
 		st.bySingular[o.NameSingular] = oi
-		st.rows[o.NamePlural] = map[string]map[string]any{}
+		if st.rows[o.NamePlural] == nil {
+			st.rows[o.NamePlural] = map[string]map[string]any{}
+		}
 	}
 	for _, oi := range st.objs {
 		for name, f := range oi.rels {
@@ -103,7 +115,6 @@ func newStore(m *model.Model, now func() time.Time) *store {
 			}
 		}
 	}
-	return st
 }
 
 func upperFirst(s string) string {
