@@ -16,8 +16,8 @@
 // # Spec checking
 //
 // Every exchange is checked against openapi.yaml, the contract the api
-// package is generated from (or, with WithModel, the spec generated from
-// that model). A response that breaks it fails the test, and so does a
+// package is generated from (or, with WithModel or once the metadata API
+// has changed the model, the spec generated from the served model). A response that breaks it fails the test, and so does a
 // request that breaks it but was accepted (AllowOffSpecRequests relaxes
 // that). Answering an off-spec request with a 4xx is what the real server
 // does and is not reported. Injected faults are not checked.
@@ -52,12 +52,28 @@
 // order_by names a grouped field or an aggregate; counts are numbers, other
 // numeric aggregates strings.
 //
-// The metadata API serves objects and fields read-only from the same model
-// (changing the model over REST answers 400) and webhooks read-write, in
-// the newer unified envelope or, with WithMetadataFormat(MetadataLegacy),
-// the legacy one; lists page with ids as cursors. Not served: the fields
-// and omit_null_values parameters, group-by views (view_id is ignored),
-// the PUT alias of PATCH and the older /rest/restore/... paths.
+// The metadata API serves objects and fields from the same model and
+// changes it: creating a custom object (it gets id, createdAt, updatedAt,
+// deletedAt, a TEXT name, position, createdBy and updatedBy; Twenty's
+// searchVector and its relations to attachments, favorites and the like
+// are left out) makes /rest/<plural> work at once, validated against a
+// spec regenerated from the new model. Objects and fields can be
+// relabelled, described and deactivated (isActive false hides them from
+// REST, records kept); only custom ones can be deleted, and only once
+// deactivated, which takes their records (or values) with them. New
+// fields take the types the spec generator knows (TEXT, NUMBER, BOOLEAN,
+// DATE_TIME, SELECT with options, CURRENCY, ...), existing records get
+// their default or empty value; a RELATION with relationCreationPayload
+// (MANY_TO_ONE or ONE_TO_MANY) also creates the far side, named from
+// targetFieldLabel, the MANY_TO_ONE side storing <name>Id. Ids derive from
+// names, as metamodel.ObjectID and FieldID do. Not supported, with a 400:
+// renaming objects or fields, changing isNullable, defaults of composite
+// types, MORPH_RELATION. Webhooks are read-write too. Answers use the newer
+// unified envelope or, with WithMetadataFormat(MetadataLegacy), the legacy
+// one (writes under createOneObject, updateOneField, ...; creates answer
+// 201); lists page with ids as cursors. Not served: the fields and
+// omit_null_values parameters, group-by views (view_id is ignored), the
+// PUT alias of PATCH and the older /rest/restore/... paths.
 //
 // # Webhooks
 //

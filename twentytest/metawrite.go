@@ -37,7 +37,7 @@ func isModelWrite(r *http.Request) bool {
 	return len(parts) >= 2 && parts[0] == "metadata" && (parts[1] == "objects" || parts[1] == "fields")
 }
 
-func objectKey(singular string) string     { return "o:" + singular }
+func objectKey(singular string) string      { return "o:" + singular }
 func fieldKey(singular, name string) string { return "f:" + singular + "." + name }
 
 func ptr[T any](v T) *T { return &v }
@@ -261,6 +261,11 @@ func (s *Server) objectWrite(op, id string, body []byte) (int, any, *apiError) {
 			return 0, nil, e
 		}
 		delete(s.store.rows, plural)
+		for k, v := range s.inverseOf {
+			if strings.HasPrefix(k, "f:"+singular+".") || v[0] == singular {
+				delete(s.inverseOf, k)
+			}
+		}
 		return http.StatusOK, s.metaItem(op, kind, map[string]any{"id": id}), nil
 	}
 
