@@ -100,11 +100,11 @@ func (s *Server) applyModel(full *model.Model, inactive map[string]bool) *apiErr
 	if err := active.Validate(); err != nil {
 		return badRequest("%v", err)
 	}
-	yaml, err := specgen.Generate(active, specgen.Options{})
+	yaml, err := specgen.Generate(active, specgen.Options{JSON: true})
 	if err != nil {
 		return &apiError{status: http.StatusInternalServerError, name: "InternalServerError", msg: "twentytest: spec for the new model: " + err.Error()}
 	}
-	spec, err := spectest.Load(yaml)
+	spec, err := spectest.LoadGenerated(yaml)
 	if err != nil {
 		return &apiError{status: http.StatusInternalServerError, name: "InternalServerError", msg: "twentytest: spec for the new model: " + err.Error()}
 	}

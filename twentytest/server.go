@@ -235,7 +235,7 @@ func start(tb testing.TB, opts []Option) (*Server, error) {
 	}
 	if specYAML == nil {
 		var err error
-		if specYAML, err = specgen.Generate(m, specgen.Options{}); err != nil {
+		if specYAML, err = specgen.Generate(m, specgen.Options{JSON: true}); err != nil {
 			return nil, fmt.Errorf("spec for the model: %w", err)
 		}
 	}

@@ -15,6 +15,10 @@ type Options struct {
 	// Title and Version fill the info block.
 	Title   string
 	Version string
+	// JSON writes the document as JSON instead of YAML: the same content,
+	// several times faster to write and to load, for programs (the fake
+	// server) that regenerate a spec on the fly.
+	JSON bool
 }
 
 // Generate returns openapi.yaml for m. The same model gives the same bytes.
@@ -84,6 +88,9 @@ func Generate(m *model.Model, opts Options) ([]byte, error) {
 		{"responses", errorResponses()},
 		{"schemas", g.schemas},
 	})
+	if opts.JSON {
+		return marshalJSON(doc)
+	}
 	return marshal(doc)
 }
 

@@ -2,6 +2,7 @@ package specgen
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"strconv"
 
@@ -94,4 +95,52 @@ func marshal(doc omap) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// marshalJSON writes doc as JSON, keys in the same order as the YAML.
+func marshalJSON(doc omap) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := writeJSON(&buf, doc); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func writeJSON(buf *bytes.Buffer, v any) error {
+	switch v := v.(type) {
+	case omap:
+		buf.WriteByte('{')
+		for i, e := range v {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			if err := writeJSON(buf, e.k); err != nil {
+				return err
+			}
+			buf.WriteByte(':')
+			if err := writeJSON(buf, e.v); err != nil {
+				return err
+			}
+		}
+		buf.WriteByte('}')
+		return nil
+	case []any:
+		buf.WriteByte('[')
+		for i, e := range v {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			if err := writeJSON(buf, e); err != nil {
+				return err
+			}
+		}
+		buf.WriteByte(']')
+		return nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	buf.Write(b)
+	return nil
 }
