@@ -191,18 +191,16 @@ func (g *gen) metadataSchemas() {
 		{"createdAt", dateTime()},
 		{"updatedAt", dateTime()},
 	}, kv{"description", "A URL that receives the workspace's record events."}, kv{"required", []string{"id", "targetUrl"}}))
-	s.set("CreateWebhookInput", object(omap{
-		{"targetUrl", str()},
-		{"operations", omap{{"type", "array"}, {"items", str()}}},
-		{"description", str()},
-		{"secret", str()},
-	}, kv{"required", []string{"targetUrl"}}))
-	s.set("UpdateWebhookInput", object(omap{
-		{"targetUrl", str()},
-		{"operations", omap{{"type", "array"}, {"items", str()}}},
-		{"description", str()},
-		{"secret", str()},
-	}))
+	webhookInput := func() omap {
+		return omap{
+			{"targetUrl", str()},
+			{"operations", omap{{"type", "array"}, {"items", str()}}},
+			{"description", str()},
+			{"secret", str()},
+		}
+	}
+	s.set("CreateWebhookInput", object(webhookInput(), kv{"required", []string{"targetUrl"}}))
+	s.set("UpdateWebhookInput", object(webhookInput()))
 	s.set("MetadataDeleted", object(omap{{"id", uuid()}}, kv{"required", []string{"id"}}))
 
 	for _, k := range metaKinds {
