@@ -16,7 +16,7 @@
 // # Spec checking
 //
 // Every exchange is checked against openapi.yaml, the contract the api
-// package is generated from (or, with WithModel or once the metadata API
+// package is generated from (or, with WithModelJSON or once the metadata API
 // has changed the model, the spec generated from the served model). A response that breaks it fails the test, and so does a
 // request that breaks it but was accepted (AllowOffSpecRequests relaxes
 // that). Answering an off-spec request with a 4xx is what the real server

@@ -40,7 +40,7 @@ func TestCustomObject(t *testing.T) {
 	person.Fields = append(person.Fields, model.Field{Name: "pets", Type: model.Relation,
 		Relation: &model.RelationInfo{Type: model.OneToMany, TargetObject: "pet"}})
 
-	s := twentytest.NewServer(t, twentytest.WithModel(m))
+	s := twentytest.NewServer(t, twentytest.WithModelJSON(modelJSON(t, m)))
 	r := do(t, s, "POST", "/rest/pets", map[string]any{
 		"name": "Miso", "ownerId": maya, "tags": []string{"CUTE"}, "weight": 4.5, "chipId": "A1",
 		"vetBill": map[string]any{"amountMicros": "120000000", "currencyCode": "EUR"},
@@ -72,4 +72,11 @@ func TestCustomObject(t *testing.T) {
 	r = do(t, s, "DELETE", "/rest/pets?filter=name[eq]:Miso", nil)
 	require.Equal(t, 200, r.status)
 	assert.Equal(t, json.Number("0"), at(do(t, s, "GET", "/rest/pets", nil).body, "totalCount"))
+}
+
+func modelJSON(t *testing.T, m *model.Model) []byte {
+	t.Helper()
+	data, err := json.Marshal(m)
+	require.NoError(t, err)
+	return data
 }

@@ -105,10 +105,10 @@ func WithFaults(faults ...Fault) Option {
 	return func(c *config) { c.faults = append(c.faults, faults...) }
 }
 
-// WithModel serves another data model, such as the standard one plus a
-// custom object. Traffic is then validated against the spec generated from
-// that model, so custom objects are checked as strictly as standard ones.
-func WithModel(m *model.Model) Option { return func(c *config) { c.model = m } }
+// withModel serves another data model (this module's own tests; users
+// pass theirs as JSON with WithModelJSON). Traffic is then validated
+// against the spec generated from that model.
+func withModel(m *model.Model) Option { return func(c *config) { c.model = m } }
 
 // WithModelJSON serves the data model in data: the JSON that
 // `twenty-spec -from-env -write-model model.json` writes for a workspace, so

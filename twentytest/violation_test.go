@@ -65,7 +65,7 @@ func send(t *testing.T, s *Server, method, path, body string) int {
 func TestOffSpecResponseFailsTheTest(t *testing.T) {
 	t.Parallel()
 	ct := &captureT{TB: t}
-	s := NewServer(ct, WithSeed(false), WithModel(driftedModel()), withSpec(twenty.OpenAPISpec()))
+	s := NewServer(ct, WithSeed(false), withModel(driftedModel()), withSpec(twenty.OpenAPISpec()))
 	require.Equal(t, 201, send(t, s, "POST", "/rest/people", `{"city": 5}`))
 	reports := ct.reports()
 	require.Len(t, reports, 2, "%q", reports)
@@ -107,7 +107,7 @@ func TestStartLogsViolations(t *testing.T) {
 	var logs bytes.Buffer
 	var mu sync.Mutex
 	logger := slog.New(slog.NewTextHandler(&lockedWriter{w: &logs, mu: &mu}, nil))
-	s, err := Start(WithSeed(false), WithModel(driftedModel()), withSpec(twenty.OpenAPISpec()), WithLogger(logger))
+	s, err := Start(WithSeed(false), withModel(driftedModel()), withSpec(twenty.OpenAPISpec()), WithLogger(logger))
 	require.NoError(t, err)
 	defer s.Close()
 	require.Equal(t, 201, send(t, s, "POST", "/rest/people", `{"city": 5}`))

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -120,7 +121,7 @@ func TestCustomWorkspaceEndToEnd(t *testing.T) {
 		t.Skip("generates and compiles a client")
 	}
 	m := customModel()
-	srv := twentytest.NewServer(t, twentytest.WithModel(m))
+	srv := twentytest.NewServer(t, twentytest.WithModelJSON(modelJSON(t, m)))
 	env := map[string]string{"TWENTY_BASE_URL": srv.URL(), "TWENTY_API_KEY": srv.APIKey()}
 	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
 
@@ -189,7 +190,7 @@ func repoRoot(t *testing.T) string {
 // can serve their own custom objects.
 func TestWrittenModelDrivesTheFake(t *testing.T) {
 	t.Parallel()
-	srv := twentytest.NewServer(t, twentytest.WithModel(customModel()))
+	srv := twentytest.NewServer(t, twentytest.WithModelJSON(modelJSON(t, customModel())))
 	env := map[string]string{"TWENTY_BASE_URL": srv.URL(), "TWENTY_API_KEY": srv.APIKey()}
 	dir := t.TempDir()
 	modelPath := filepath.Join(dir, "model.json")
@@ -226,4 +227,11 @@ func TestMetadataPermissionError(t *testing.T) {
 
 	err = run(t.Context(), config{fromEnv: true, lookup: func(string) (string, bool) { return "", false }})
 	assert.ErrorContains(t, err, "TWENTY_API_KEY")
+}
+
+func modelJSON(t *testing.T, m *model.Model) []byte {
+	t.Helper()
+	data, err := json.Marshal(m)
+	require.NoError(t, err)
+	return data
 }
