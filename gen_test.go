@@ -166,6 +166,8 @@ var paramSamples = map[string]any{
 	"aggregate":              `["countNotEmptyId"]`,
 	"order_by_for_records":   "name[AscNullsLast]",
 	"include_records_sample": true,
+	"fields":                 "name,emails",
+	"omit_null_values":       true,
 }
 
 func fillParams(t *testing.T, params reflect.Value, viewID openapi_types.UUID) {

@@ -3765,6 +3765,9 @@ type Depth = int
 // EndingBefore defines model for EndingBefore.
 type EndingBefore = string
 
+// Fields defines model for Fields.
+type Fields = string
+
 // Filter defines model for Filter.
 type Filter = string
 
@@ -3791,6 +3794,9 @@ type MetadataLimit = int
 
 // MetadataStartingAfter defines model for MetadataStartingAfter.
 type MetadataStartingAfter = openapi_types.UUID
+
+// OmitNullValues defines model for OmitNullValues.
+type OmitNullValues = bool
 
 // OrderBy defines model for OrderBy.
 type OrderBy = string
@@ -3856,6 +3862,12 @@ type FindManyAttachmentsParams struct {
 
 	// EndingBefore Opaque cursor: return the records before it, paging backwards. Not allowed with starting_after.
 	EndingBefore *EndingBefore `form:"ending_before,omitempty" json:"ending_before,omitempty"`
+
+	// Fields Comma-separated fields to return, such as `name,emails`; the id always comes back. Newer servers only (older ones return every field); an unknown field is refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OmitNullValues Leave out fields whose value is null. Newer servers only.
+	OmitNullValues *OmitNullValues `form:"omit_null_values,omitempty" json:"omit_null_values,omitempty"`
 }
 
 // UpdateManyAttachmentsParams defines parameters for UpdateManyAttachments.
@@ -3922,6 +3934,12 @@ type DeleteOneAttachmentParams struct {
 type FindOneAttachmentParams struct {
 	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
 	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Fields Comma-separated fields to return, such as `name,emails`; the id always comes back. Newer servers only (older ones return every field); an unknown field is refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OmitNullValues Leave out fields whose value is null. Newer servers only.
+	OmitNullValues *OmitNullValues `form:"omit_null_values,omitempty" json:"omit_null_values,omitempty"`
 }
 
 // UpdateOneAttachmentParams defines parameters for UpdateOneAttachment.
@@ -4096,6 +4114,12 @@ type FindManyCompaniesParams struct {
 
 	// EndingBefore Opaque cursor: return the records before it, paging backwards. Not allowed with starting_after.
 	EndingBefore *EndingBefore `form:"ending_before,omitempty" json:"ending_before,omitempty"`
+
+	// Fields Comma-separated fields to return, such as `name,emails`; the id always comes back. Newer servers only (older ones return every field); an unknown field is refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OmitNullValues Leave out fields whose value is null. Newer servers only.
+	OmitNullValues *OmitNullValues `form:"omit_null_values,omitempty" json:"omit_null_values,omitempty"`
 }
 
 // UpdateManyCompaniesParams defines parameters for UpdateManyCompanies.
@@ -4162,6 +4186,12 @@ type DeleteOneCompanyParams struct {
 type FindOneCompanyParams struct {
 	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
 	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Fields Comma-separated fields to return, such as `name,emails`; the id always comes back. Newer servers only (older ones return every field); an unknown field is refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OmitNullValues Leave out fields whose value is null. Newer servers only.
+	OmitNullValues *OmitNullValues `form:"omit_null_values,omitempty" json:"omit_null_values,omitempty"`
 }
 
 // UpdateOneCompanyParams defines parameters for UpdateOneCompany.
@@ -4204,6 +4234,12 @@ type FindManyFavoritesParams struct {
 
 	// EndingBefore Opaque cursor: return the records before it, paging backwards. Not allowed with starting_after.
 	EndingBefore *EndingBefore `form:"ending_before,omitempty" json:"ending_before,omitempty"`
+
+	// Fields Comma-separated fields to return, such as `name,emails`; the id always comes back. Newer servers only (older ones return every field); an unknown field is refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OmitNullValues Leave out fields whose value is null. Newer servers only.
+	OmitNullValues *OmitNullValues `form:"omit_null_values,omitempty" json:"omit_null_values,omitempty"`
 }
 
 // UpdateManyFavoritesParams defines parameters for UpdateManyFavorites.
@@ -4270,6 +4306,12 @@ type DeleteOneFavoriteParams struct {
 type FindOneFavoriteParams struct {
 	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
 	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Fields Comma-separated fields to return, such as `name,emails`; the id always comes back. Newer servers only (older ones return every field); an unknown field is refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OmitNullValues Leave out fields whose value is null. Newer servers only.
+	OmitNullValues *OmitNullValues `form:"omit_null_values,omitempty" json:"omit_null_values,omitempty"`
 }
 
 // UpdateOneFavoriteParams defines parameters for UpdateOneFavorite.
@@ -4348,6 +4390,12 @@ type FindManyNoteTargetsParams struct {
 
 	// EndingBefore Opaque cursor: return the records before it, paging backwards. Not allowed with starting_after.
 	EndingBefore *EndingBefore `form:"ending_before,omitempty" json:"ending_before,omitempty"`
+
+	// Fields Comma-separated fields to return, such as `name,emails`; the id always comes back. Newer servers only (older ones return every field); an unknown field is refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OmitNullValues Leave out fields whose value is null. Newer servers only.
+	OmitNullValues *OmitNullValues `form:"omit_null_values,omitempty" json:"omit_null_values,omitempty"`
 }
 
 // UpdateManyNoteTargetsParams defines parameters for UpdateManyNoteTargets.
@@ -4414,6 +4462,12 @@ type DeleteOneNoteTargetParams struct {
 type FindOneNoteTargetParams struct {
 	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
 	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Fields Comma-separated fields to return, such as `name,emails`; the id always comes back. Newer servers only (older ones return every field); an unknown field is refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OmitNullValues Leave out fields whose value is null. Newer servers only.
+	OmitNullValues *OmitNullValues `form:"omit_null_values,omitempty" json:"omit_null_values,omitempty"`
 }
 
 // UpdateOneNoteTargetParams defines parameters for UpdateOneNoteTarget.
@@ -4456,6 +4510,12 @@ type FindManyNotesParams struct {
 
 	// EndingBefore Opaque cursor: return the records before it, paging backwards. Not allowed with starting_after.
 	EndingBefore *EndingBefore `form:"ending_before,omitempty" json:"ending_before,omitempty"`
+
+	// Fields Comma-separated fields to return, such as `name,emails`; the id always comes back. Newer servers only (older ones return every field); an unknown field is refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OmitNullValues Leave out fields whose value is null. Newer servers only.
+	OmitNullValues *OmitNullValues `form:"omit_null_values,omitempty" json:"omit_null_values,omitempty"`
 }
 
 // UpdateManyNotesParams defines parameters for UpdateManyNotes.
@@ -4522,6 +4582,12 @@ type DeleteOneNoteParams struct {
 type FindOneNoteParams struct {
 	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
 	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Fields Comma-separated fields to return, such as `name,emails`; the id always comes back. Newer servers only (older ones return every field); an unknown field is refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OmitNullValues Leave out fields whose value is null. Newer servers only.
+	OmitNullValues *OmitNullValues `form:"omit_null_values,omitempty" json:"omit_null_values,omitempty"`
 }
 
 // UpdateOneNoteParams defines parameters for UpdateOneNote.
@@ -4564,6 +4630,12 @@ type FindManyOpportunitiesParams struct {
 
 	// EndingBefore Opaque cursor: return the records before it, paging backwards. Not allowed with starting_after.
 	EndingBefore *EndingBefore `form:"ending_before,omitempty" json:"ending_before,omitempty"`
+
+	// Fields Comma-separated fields to return, such as `name,emails`; the id always comes back. Newer servers only (older ones return every field); an unknown field is refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OmitNullValues Leave out fields whose value is null. Newer servers only.
+	OmitNullValues *OmitNullValues `form:"omit_null_values,omitempty" json:"omit_null_values,omitempty"`
 }
 
 // UpdateManyOpportunitiesParams defines parameters for UpdateManyOpportunities.
@@ -4630,6 +4702,12 @@ type DeleteOneOpportunityParams struct {
 type FindOneOpportunityParams struct {
 	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
 	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Fields Comma-separated fields to return, such as `name,emails`; the id always comes back. Newer servers only (older ones return every field); an unknown field is refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OmitNullValues Leave out fields whose value is null. Newer servers only.
+	OmitNullValues *OmitNullValues `form:"omit_null_values,omitempty" json:"omit_null_values,omitempty"`
 }
 
 // UpdateOneOpportunityParams defines parameters for UpdateOneOpportunity.
@@ -4672,6 +4750,12 @@ type FindManyPeopleParams struct {
 
 	// EndingBefore Opaque cursor: return the records before it, paging backwards. Not allowed with starting_after.
 	EndingBefore *EndingBefore `form:"ending_before,omitempty" json:"ending_before,omitempty"`
+
+	// Fields Comma-separated fields to return, such as `name,emails`; the id always comes back. Newer servers only (older ones return every field); an unknown field is refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OmitNullValues Leave out fields whose value is null. Newer servers only.
+	OmitNullValues *OmitNullValues `form:"omit_null_values,omitempty" json:"omit_null_values,omitempty"`
 }
 
 // UpdateManyPeopleParams defines parameters for UpdateManyPeople.
@@ -4738,6 +4822,12 @@ type DeleteOnePersonParams struct {
 type FindOnePersonParams struct {
 	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
 	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Fields Comma-separated fields to return, such as `name,emails`; the id always comes back. Newer servers only (older ones return every field); an unknown field is refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OmitNullValues Leave out fields whose value is null. Newer servers only.
+	OmitNullValues *OmitNullValues `form:"omit_null_values,omitempty" json:"omit_null_values,omitempty"`
 }
 
 // UpdateOnePersonParams defines parameters for UpdateOnePerson.
@@ -4780,6 +4870,12 @@ type FindManyTaskTargetsParams struct {
 
 	// EndingBefore Opaque cursor: return the records before it, paging backwards. Not allowed with starting_after.
 	EndingBefore *EndingBefore `form:"ending_before,omitempty" json:"ending_before,omitempty"`
+
+	// Fields Comma-separated fields to return, such as `name,emails`; the id always comes back. Newer servers only (older ones return every field); an unknown field is refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OmitNullValues Leave out fields whose value is null. Newer servers only.
+	OmitNullValues *OmitNullValues `form:"omit_null_values,omitempty" json:"omit_null_values,omitempty"`
 }
 
 // UpdateManyTaskTargetsParams defines parameters for UpdateManyTaskTargets.
@@ -4846,6 +4942,12 @@ type DeleteOneTaskTargetParams struct {
 type FindOneTaskTargetParams struct {
 	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
 	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Fields Comma-separated fields to return, such as `name,emails`; the id always comes back. Newer servers only (older ones return every field); an unknown field is refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OmitNullValues Leave out fields whose value is null. Newer servers only.
+	OmitNullValues *OmitNullValues `form:"omit_null_values,omitempty" json:"omit_null_values,omitempty"`
 }
 
 // UpdateOneTaskTargetParams defines parameters for UpdateOneTaskTarget.
@@ -4888,6 +4990,12 @@ type FindManyTasksParams struct {
 
 	// EndingBefore Opaque cursor: return the records before it, paging backwards. Not allowed with starting_after.
 	EndingBefore *EndingBefore `form:"ending_before,omitempty" json:"ending_before,omitempty"`
+
+	// Fields Comma-separated fields to return, such as `name,emails`; the id always comes back. Newer servers only (older ones return every field); an unknown field is refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OmitNullValues Leave out fields whose value is null. Newer servers only.
+	OmitNullValues *OmitNullValues `form:"omit_null_values,omitempty" json:"omit_null_values,omitempty"`
 }
 
 // UpdateManyTasksParams defines parameters for UpdateManyTasks.
@@ -4954,6 +5062,12 @@ type DeleteOneTaskParams struct {
 type FindOneTaskParams struct {
 	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
 	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Fields Comma-separated fields to return, such as `name,emails`; the id always comes back. Newer servers only (older ones return every field); an unknown field is refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OmitNullValues Leave out fields whose value is null. Newer servers only.
+	OmitNullValues *OmitNullValues `form:"omit_null_values,omitempty" json:"omit_null_values,omitempty"`
 }
 
 // UpdateOneTaskParams defines parameters for UpdateOneTask.
@@ -4996,6 +5110,12 @@ type FindManyTimelineActivitiesParams struct {
 
 	// EndingBefore Opaque cursor: return the records before it, paging backwards. Not allowed with starting_after.
 	EndingBefore *EndingBefore `form:"ending_before,omitempty" json:"ending_before,omitempty"`
+
+	// Fields Comma-separated fields to return, such as `name,emails`; the id always comes back. Newer servers only (older ones return every field); an unknown field is refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OmitNullValues Leave out fields whose value is null. Newer servers only.
+	OmitNullValues *OmitNullValues `form:"omit_null_values,omitempty" json:"omit_null_values,omitempty"`
 }
 
 // UpdateManyTimelineActivitiesParams defines parameters for UpdateManyTimelineActivities.
@@ -5062,6 +5182,12 @@ type DeleteOneTimelineActivityParams struct {
 type FindOneTimelineActivityParams struct {
 	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
 	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Fields Comma-separated fields to return, such as `name,emails`; the id always comes back. Newer servers only (older ones return every field); an unknown field is refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OmitNullValues Leave out fields whose value is null. Newer servers only.
+	OmitNullValues *OmitNullValues `form:"omit_null_values,omitempty" json:"omit_null_values,omitempty"`
 }
 
 // UpdateOneTimelineActivityParams defines parameters for UpdateOneTimelineActivity.
@@ -5104,6 +5230,12 @@ type FindManyWorkspaceMembersParams struct {
 
 	// EndingBefore Opaque cursor: return the records before it, paging backwards. Not allowed with starting_after.
 	EndingBefore *EndingBefore `form:"ending_before,omitempty" json:"ending_before,omitempty"`
+
+	// Fields Comma-separated fields to return, such as `name,emails`; the id always comes back. Newer servers only (older ones return every field); an unknown field is refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OmitNullValues Leave out fields whose value is null. Newer servers only.
+	OmitNullValues *OmitNullValues `form:"omit_null_values,omitempty" json:"omit_null_values,omitempty"`
 }
 
 // UpdateManyWorkspaceMembersParams defines parameters for UpdateManyWorkspaceMembers.
@@ -5170,6 +5302,12 @@ type DeleteOneWorkspaceMemberParams struct {
 type FindOneWorkspaceMemberParams struct {
 	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
 	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Fields Comma-separated fields to return, such as `name,emails`; the id always comes back. Newer servers only (older ones return every field); an unknown field is refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OmitNullValues Leave out fields whose value is null. Newer servers only.
+	OmitNullValues *OmitNullValues `form:"omit_null_values,omitempty" json:"omit_null_values,omitempty"`
 }
 
 // UpdateOneWorkspaceMemberParams defines parameters for UpdateOneWorkspaceMember.

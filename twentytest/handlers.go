@@ -236,11 +236,15 @@ func (s *Server) dispatch(rt route, q url.Values, body []byte) (int, any, *apiEr
 		if e != nil {
 			return 0, nil, e
 		}
+		view, e := parseView(rt.oi, q)
+		if e != nil {
+			return 0, nil, e
+		}
 		rec := st.get(rt.oi, rt.id)
 		if rec == nil || rec["deletedAt"] != nil {
 			return 0, nil, notFound()
 		}
-		return http.StatusOK, data(rt.oi.o.NameSingular, st.present(rt.oi, rec, depth)), nil
+		return http.StatusOK, data(rt.oi.o.NameSingular, view.apply(st.present(rt.oi, rec, depth))), nil
 	case opCreateOne, opCreateMany:
 		return s.create(rt, q, body)
 	case opUpdateOne:
@@ -335,9 +339,13 @@ func (s *Server) findMany(oi *objInfo, q url.Values) (int, any, *apiError) {
 		end := min(start+limit, len(all))
 		page, hasNext = all[start:end], end < len(all)
 	}
+	view, e := parseView(oi, q)
+	if e != nil {
+		return 0, nil, e
+	}
 	records := make([]any, 0, len(page))
 	for _, r := range page {
-		records = append(records, s.store.present(oi, r, depth))
+		records = append(records, view.apply(s.store.present(oi, r, depth)))
 	}
 	return http.StatusOK, map[string]any{
 		"data":       map[string]any{oi.o.NamePlural: records},
@@ -646,4 +654,58 @@ func (s *Server) restoreMany(rt route, q url.Values) (int, any, *apiError) {
 		out = append(out, s.store.present(oi, s.restored(oi, rec), depth))
 	}
 	return http.StatusOK, data("restore"+oi.P, out), nil
+}
+
+// view is what the newer server's fields and omit_null_values parameters
+// leave of a presented record.
+type view struct {
+	fields   map[string]bool // nil: every field
+	omitNull bool
+}
+
+func parseView(oi *objInfo, q url.Values) (view, *apiError) {
+	var v view
+	switch q.Get("omit_null_values") {
+	case "", "false":
+	case "true":
+		v.omitNull = true
+	default:
+		return v, badRequest("'omit_null_values' must be true or false")
+	}
+	raw, ok := q["fields"]
+	if !ok {
+		return v, nil
+	}
+	v.fields = map[string]bool{"id": true}
+	for _, name := range strings.Split(strings.Join(raw, ","), ",") {
+		name = strings.TrimSpace(name)
+		if !oi.hasOutputField(name) {
+			return v, badRequest("Field '%s' does not exist on object '%s'", name, oi.o.NameSingular)
+		}
+		v.fields[name] = true
+	}
+	return v, nil
+}
+
+// hasOutputField reports whether a record of oi can carry name: a field,
+// or a relation's join column.
+func (oi *objInfo) hasOutputField(name string) bool {
+	for _, f := range oi.o.Fields {
+		if f.Name == name || f.IsRelation() && f.Relation.JoinColumnName == name {
+			return true
+		}
+	}
+	return false
+}
+
+func (v view) apply(rec map[string]any) map[string]any {
+	if v.fields == nil && !v.omitNull {
+		return rec
+	}
+	for k, val := range rec {
+		if v.fields != nil && !v.fields[k] || v.omitNull && val == nil {
+			delete(rec, k)
+		}
+	}
+	return rec
 }

@@ -136,7 +136,7 @@ func (g *gen) objectPaths(paths *omap, o *model.Object) {
 	paths.set(base, omap{
 		{"get", op(tags, "findMany"+n.P, "List "+plural,
 			"One page of "+plural+" matching the filter, in the requested order. Follow pageInfo.endCursor with starting_after for the next page.",
-			[]string{"Limit", "Depth", "OrderBy", "Filter", "StartingAfter", "EndingBefore"}, nil,
+			[]string{"Limit", "Depth", "OrderBy", "Filter", "StartingAfter", "EndingBefore", "Fields", "OmitNullValues"}, nil,
 			"200", "FindMany"+n.P+"Result", common)},
 		{"post", op(tags, "createOne"+n.S, "Create a "+label,
 			"Creates one "+label+". With upsert=true an existing record with the same id or unique field is updated instead.",
@@ -153,7 +153,7 @@ func (g *gen) objectPaths(paths *omap, o *model.Object) {
 	})
 	paths.set(base+"/{id}", omap{
 		{"get", op(tags, "findOne"+n.S, "Get a "+label, "One "+label+" by id. Soft-deleted records are not found.",
-			[]string{"Id", "Depth"}, nil, "200", "FindOne"+n.S+"Result", withNotFound)},
+			[]string{"Id", "Depth", "Fields", "OmitNullValues"}, nil, "200", "FindOne"+n.S+"Result", withNotFound)},
 		{"patch", op(tags, "updateOne"+n.S, "Update a "+label, "Changes the fields present in the body and leaves the others alone.",
 			[]string{"Id", "Depth"}, schemaRef(n.update), "200", "UpdateOne"+n.S+"Result", withNotFound)},
 		{"delete", op(tags, "deleteOne"+n.S, "Delete a "+label,
@@ -247,6 +247,8 @@ func parameters() omap {
 		{"Filter", queryParam("filter", "Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.", str())},
 		{"StartingAfter", queryParam("starting_after", "Opaque cursor: return the records after it (pageInfo.endCursor of the previous page).", str())},
 		{"EndingBefore", queryParam("ending_before", "Opaque cursor: return the records before it, paging backwards. Not allowed with starting_after.", str())},
+		{"Fields", queryParam("fields", "Comma-separated fields to return, such as `name,emails`; the id always comes back. Newer servers only (older ones return every field); an unknown field is refused.", str())},
+		{"OmitNullValues", queryParam("omit_null_values", "Leave out fields whose value is null. Newer servers only.", omap{{"type", "boolean"}, {"default", false}})},
 		{"Upsert", queryParam("upsert", "Update the record that has the same id or unique field instead of failing; soft-deleted matches are restored.",
 			omap{{"type", "boolean"}, {"default", false}})},
 		{"SoftDelete", queryParam("soft_delete", "Only set deletedAt instead of deleting permanently. The server's default is a permanent delete.",
