@@ -493,8 +493,13 @@ func formatFilterFloat(f float64, bits int) (string, bool, error) {
 // O'Brien).
 func quoteFilterString(s string) (tok string, open bool, err error) {
 	fallback, firstProblem := "", ""
-	for _, w := range [...]string{`""`, `''`, `"'`, `'"`} {
-		tok := w[:1] + s + w[1:]
+	candidates := []string{`"` + s + `"`, `'` + s + `'`, `"` + s + `'`, `'` + s + `"`}
+	// Bare, as a last resort: the server strips quotes only when both ends
+	// carry one, so a value that does not is read back as sent.
+	if s != "" && !(isFilterQuote(s[0]) && isFilterQuote(s[len(s)-1])) {
+		candidates = append(candidates, s)
+	}
+	for _, tok := range candidates {
 		open, problem := scanFilterToken(tok)
 		switch {
 		case problem == "" && !open:
@@ -510,6 +515,8 @@ func quoteFilterString(s string) (tok string, open bool, err error) {
 	}
 	return "", false, fmt.Errorf("value %q: %s", s, firstProblem)
 }
+
+func isFilterQuote(b byte) bool { return b == '"' || b == '\'' }
 
 // scanFilterToken runs the server's operand splitter over a value token,
 // starting as it does at a value: depth 1, all toggles closed. problem is

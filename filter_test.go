@@ -127,7 +127,7 @@ func TestFilterInvalid(t *testing.T) {
 		{"unbalanced parenthesis", f("a").Eq("a(b"), "unbalanced parentheses"},
 		{"smiley", f("a").Eq("ok :)"), "unbalanced parentheses"},
 		{"parentheses in wrong order", f("a").Eq(")("), "closes before it opens"},
-		{"unprotectable comma", f("a").Eq(`","',`), "split the value at a comma"},
+		{"unprotectable comma", f("a").Eq(`",'",'"`), "split the value at a comma"},
 		{"closes before it opens", f("a").Eq(")x("), "closes before it opens"},
 		{"invalid UTF-8", f("a").Eq("\xff"), "UTF-8"},
 		{"NUL", f("a").Eq("a\x00"), "UTF-8"},
