@@ -41,7 +41,8 @@ const invalidOrder = "![invalid]"
 // sent as the `filter` query parameter of list, update-many and delete-many
 // calls.
 //
-// String values are quoted and may hold commas, colons, brackets, quotes and
+// String values are quoted (or, when no quoting protects them but the bare
+// text reads back unchanged, sent bare) and may hold commas, colons, brackets, quotes and
 // balanced parentheses. A few cannot be sent at all (line breaks, unbalanced
 // parentheses, some mixes of quotes and commas). A value with an unmatched
 // quote or bracket, such as O'Brien, is rendered last so that it cannot
