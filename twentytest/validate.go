@@ -1,7 +1,6 @@
 package twentytest
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -33,8 +32,7 @@ func (discard) Errorf(string, ...any) {}
 func (s *Server) serveValidated(w http.ResponseWriter, r *http.Request) {
 	v := spectest.New(discard{}, s.spec)
 	v.Lenient = true
-	cw := &captureWriter{ResponseWriter: w, status: http.StatusOK}
-	v.Middleware(s.url, http.HandlerFunc(s.serveAPI)).ServeHTTP(cw, r)
+	v.Middleware(s.url, http.HandlerFunc(s.serveAPI)).ServeHTTP(w, r)
 	ex := v.Exchanges()
 	if len(ex) != 1 {
 		return
@@ -57,7 +55,7 @@ func (s *Server) serveValidated(w http.ResponseWriter, r *http.Request) {
 		// "no operation matches": nothing was checked.
 		reqErrs = append(reqErrs, e.Violation.Error())
 		if e.Status >= 400 {
-			if err := s.checkErrorBody(cw.body.Bytes()); err != nil {
+			if err := s.checkErrorBody(e.Body); err != nil {
 				respErrs = append(respErrs, "response: "+err.Error())
 			}
 		}
@@ -93,21 +91,4 @@ func (s *Server) checkErrorBody(body []byte) error {
 		return fmt.Errorf("error body is not JSON: %w", err)
 	}
 	return ref.Value.VisitJSON(plain)
-}
-
-// captureWriter keeps a copy of the body for checkErrorBody.
-type captureWriter struct {
-	http.ResponseWriter
-	status int
-	body   bytes.Buffer
-}
-
-func (c *captureWriter) WriteHeader(code int) {
-	c.status = code
-	c.ResponseWriter.WriteHeader(code)
-}
-
-func (c *captureWriter) Write(p []byte) (int, error) {
-	c.body.Write(p)
-	return c.ResponseWriter.Write(p)
 }

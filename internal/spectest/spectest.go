@@ -109,6 +109,9 @@ type Exchange struct {
 	Path        string
 	Status      int
 	Violation   error // nil when both request and response match the spec
+	// Body is the response body of a violating exchange (nil otherwise),
+	// for callers that judge it further or report it.
+	Body []byte
 }
 
 // Validator checks exchanges and reports violations.
@@ -214,6 +217,7 @@ func (v *Validator) check(req *http.Request, base string, reqBody []byte, status
 	route, params, r2, err := v.spec.route(req, base)
 	if err != nil {
 		e.Violation = fmt.Errorf("no operation matches: %w", err)
+		e.Body = bytes.Clone(respBody)
 		v.record(e)
 		return
 	}
@@ -231,6 +235,9 @@ func (v *Validator) check(req *http.Request, base string, reqBody []byte, status
 		errs = append(errs, fmt.Errorf("response: %w", err))
 	}
 	e.Violation = errors.Join(errs...)
+	if e.Violation != nil {
+		e.Body = bytes.Clone(respBody)
+	}
 	v.record(e)
 }
 
