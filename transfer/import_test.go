@@ -56,7 +56,7 @@ func TestImportCSVWithRelationsKeyAndRejects(t *testing.T) {
 	require.NotEmpty(t, companies)
 	domain := companies[0]["domainName"].(map[string]any)["primaryLinkUrl"].(string)
 	csv := "name,amount,stage,closeDate,company\n" +
-		"Deal A,EUR 1500.50,proposal,2024-05-01,"+domain+"\n" +
+		"Deal A,EUR 1500.50,proposal,2024-05-01," + domain + "\n" +
 		"Deal B,USD 10,NOPE,2024-05-01,\n" +
 		"Deal C,,NEW,not a date,\n" +
 		"Deal D,,NEW,,nowhere.example\n"

@@ -37,6 +37,8 @@ commands:
   delete <object> <id> [--destroy]  soft delete; --destroy deletes permanently
   restore <object> <id>
   export <object> [--format jsonl|csv] [--out FILE] [--filter F]
+                 [--since TIME] [--state FILE] [--include-deleted]   changes only
+  import <object> <file|->          CSV or JSON Lines, resumable; see 'twenty import --help'
 
 The key comes from TWENTY_API_KEY or --api-key-file; the URL from TWENTY_BASE_URL
 (default https://api.twenty.com) or --base-url. Objects are plural API names
@@ -104,6 +106,8 @@ func (e *env) main(args []string) int {
 		err = e.restore(rest)
 	case "export":
 		err = e.export(rest)
+	case "import":
+		err = e.importCmd(rest)
 	default:
 		err = usagef("unknown command %q", cmd)
 	}
@@ -117,6 +121,11 @@ func (e *env) main(args []string) int {
 // code for it.
 func (e *env) fail(err error) int {
 	var ue usageError
+	var pe partialError
+	if errors.As(err, &pe) {
+		fmt.Fprintf(e.stderr, "twenty: partial failure: %s\n", pe.Error())
+		return exitPartial
+	}
 	if errors.As(err, &ue) {
 		fmt.Fprintf(e.stderr, "twenty: usage: %s\nrun 'twenty help' for the commands\n", ue.msg)
 		return exitUsage
