@@ -22,9 +22,17 @@ func (e *env) export(args []string) error {
 	out := fs.String("out", "", "write to this file instead of stdout")
 	filter := fs.String("filter", "", "Twenty filter")
 	progress := fs.String("progress", "auto", "auto (when stderr is a terminal), always or never")
+	var inc incrementalFlags
+	inc.register(fs)
 	pos, err := parse(fs, args, "<object>")
 	if err != nil {
 		return err
+	}
+	if inc.on() {
+		if *filter != "" {
+			return usagef("--filter cannot be combined with --since, --state or --include-deleted")
+		}
+		return e.exportChanges(pos[0], *format, *out, inc)
 	}
 	if *format != "jsonl" && *format != "csv" {
 		return usagef("--format must be jsonl or csv")
