@@ -48,7 +48,8 @@ FUZZ_TARGETS = \
 	.:FuzzBuilderRoundTrip .:FuzzRawFilter \
 	./authn:FuzzClassify ./authn:FuzzNormalizeBaseURL \
 	./internal/query:FuzzParseFilter ./internal/query:FuzzParseOrderBy \
-	./webhook:FuzzVerify ./webhook:FuzzDecode
+	./webhook:FuzzVerify ./webhook:FuzzDecode \
+	./transfer:FuzzConvert
 
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \

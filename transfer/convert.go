@@ -44,6 +44,7 @@ func badValue(path string, v any, want string) error {
 var (
 	uuidSyntax    = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 	numberSyntax  = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?$`)
+	plainDecimal  = regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?$`)
 	currencySplit = regexp.MustCompile(`^\s*(?:([A-Za-z]{3})\s*([-0-9.,eE+]+)|([-0-9.,eE+]+)\s*([A-Za-z]{3}))\s*$`)
 )
 
@@ -112,7 +113,9 @@ func Convert(f *Field, path string, v any, fromText bool) (any, error) {
 	case KindMultiSelect, KindStrings:
 		return list(f, path, v)
 	case KindJSON:
-		if isText && fromText {
+		// A cell holds an object or array as JSON text; anything else is
+		// the text itself, as Text writes a JSON string bare.
+		if t := strings.TrimSpace(s); isText && fromText && (strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[")) {
 			var out any
 			if err := decodeJSON(s, &out); err != nil {
 				return nil, badValue(path, v, "JSON")
@@ -263,7 +266,9 @@ func parseCurrency(s string) (map[string]any, bool) {
 		code, amount = m[4], m[3]
 	}
 	amount = strings.ReplaceAll(amount, ",", "")
-	if !numberSyntax.MatchString(amount) {
+	// Plain decimals only: an exponent such as 1e999999999 would make the
+	// exact product enormous.
+	if !plainDecimal.MatchString(amount) || len(amount) > 40 {
 		return nil, false
 	}
 	r, ok := new(big.Rat).SetString(amount)

@@ -57,3 +57,5 @@ func run(t testing.TB, im *transfer.Importer, in *transfer.Input) transfer.Summa
 	require.NoError(t, err)
 	return sum
 }
+
+func standardSpecBytes() []byte { return twenty.OpenAPISpec() }

@@ -92,7 +92,6 @@ func readCSV(in *Input, data []byte) error {
 	}
 	in.Headers = head
 	for {
-		line, _ := cr.FieldPos(0)
 		rec, err := cr.Read()
 		if err == io.EOF {
 			return nil
@@ -100,6 +99,7 @@ func readCSV(in *Input, data []byte) error {
 		if err != nil {
 			return fmt.Errorf("%w: %v", ErrInput, err)
 		}
+		line, _ := cr.FieldPos(0)
 		row := Row{Index: len(in.Rows), Line: line, Values: make(map[string]any, len(head)), raw: rec}
 		for i, h := range head {
 			row.Values[h] = rec[i]
