@@ -299,14 +299,6 @@ func (r *run) mark(st RowState, its []*item) error {
 	return r.im.Journal.Mark(st, idx)
 }
 
-func rowsOf(its []*item) []Row {
-	out := make([]Row, len(its))
-	for i, it := range its {
-		out[i] = it.row
-	}
-	return out
-}
-
 // reason is the server's own words for a refusal.
 func reason(err error) string {
 	var ae *twenty.APIError
@@ -592,7 +584,7 @@ func (r *run) resolve(ctx context.Context, items *[]*item) error {
 			var ask []any
 			alias := map[string]string{}
 			for _, v := range batch {
-				for _, variant := range variants(g.field, g.lookup, v) {
+				for _, variant := range variants(g.lookup, v) {
 					ask = append(ask, variant)
 					alias[variant] = v
 				}
@@ -638,7 +630,7 @@ func (r *run) resolve(ctx context.Context, items *[]*item) error {
 
 // variants are the stored forms a looked-up value may have: a domain is
 // stored as a URL, without a trailing slash.
-func variants(f *Field, lookup, v string) []string {
+func variants(lookup, v string) []string {
 	out := []string{v}
 	if strings.HasSuffix(lookup, "primaryLinkUrl") && !strings.Contains(v, "://") {
 		out = append(out, "https://"+strings.TrimSuffix(v, "/"), "http://"+strings.TrimSuffix(v, "/"))
