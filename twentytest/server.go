@@ -64,6 +64,8 @@ type config struct {
 	lenientReqs bool
 	metaFormat  MetadataFormat
 	anyHookHost bool
+
+	noRelationBlocks bool
 }
 
 // WithSeed fills the workspace with the sample data (default true).
@@ -367,6 +369,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.log(slog.LevelDebug, "injecting fault", "method", r.Method, "path", r.URL.Path, "fault", f.String())
 		s.serveFault(w, r, f)
 		return
+	}
+	if s.serveOpenAPI(w, r) {
+		return // no operation of openapi.yaml describes it
 	}
 	s.serveValidated(w, r)
 }
