@@ -132,7 +132,13 @@ func loadModel(ctx context.Context, c config) (*model.Model, error) {
 			return nil, err
 		}
 	}
-	return metamodel.Convert(objects, opts)
+	m, err := metamodel.Convert(objects, opts)
+	if err != nil || c.pkg != "" {
+		return m, err
+	}
+	// This module's own api/ (make spec): the standard objects and fields
+	// the handwritten code uses stay, even where the workspace dropped them.
+	return m, metamodel.KeepBase(m, model.Standard())
 }
 
 // needsTargets reports whether some relation field comes without its

@@ -3,11 +3,13 @@ package metamodel
 import (
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/twenty-go/twenty/api"
+	"github.com/twenty-go/twenty/internal/model"
 )
 
 // Object is one object as /rest/metadata/objects serves it in any release
@@ -175,4 +177,37 @@ func firstRef(v any) string {
 		}
 	}
 	return ""
+}
+
+// KeepBase adds to m what base has and m lacks: whole objects, and fields
+// of objects both have, so code written against base keeps compiling when
+// a workspace dropped them (favorites since 2.7, company employees since
+// 2.10). What m has wins. A base field whose name or join column m already
+// uses is not added.
+func KeepBase(m, base *model.Model) error {
+	for _, bo := range base.Objects {
+		o, ok := m.Object(bo.NameSingular)
+		if !ok {
+			if _, clash := m.ObjectByPlural(bo.NamePlural); !clash {
+				m.Objects = append(m.Objects, bo)
+			}
+			continue
+		}
+		used := map[string]bool{}
+		for _, f := range o.Fields {
+			used[f.Name] = true
+			if f.Relation != nil && f.Relation.JoinColumnName != "" {
+				used[f.Relation.JoinColumnName] = true
+			}
+		}
+		for _, bf := range bo.Fields {
+			if used[bf.Name] || bf.Relation != nil && bf.Relation.JoinColumnName != "" && used[bf.Relation.JoinColumnName] {
+				continue
+			}
+			o.Fields = append(o.Fields, bf)
+		}
+		sort.SliceStable(o.Fields, func(i, j int) bool { return fieldLess(o.Fields[i].Name, o.Fields[j].Name) })
+	}
+	sort.Slice(m.Objects, func(i, j int) bool { return m.Objects[i].NameSingular < m.Objects[j].NameSingular })
+	return m.Validate()
 }
