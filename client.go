@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -25,9 +26,10 @@ const DefaultUserAgent = "twenty-go/" + Version + " (+https://github.com/twenty-
 
 const (
 	defaultTimeout   = 30 * time.Second
-	defaultBatchSize = 60  // the documented batch size; safe on every server version
+	defaultBatchSize = 200 // the server's cap; older servers' lower cap is learnt from their refusal
 	maxBatchSize     = 200 // the server's cap per batch request
 	maxPageSize      = 200 // the server silently reduces larger limits to this
+	allPageSize      = maxPageSize
 	defaultMaxBody   = 64 << 20
 )
 
@@ -39,6 +41,9 @@ type Client struct {
 	doer      *doer
 	api       *api.ClientWithResponses
 	batchSize int
+	// serverBatchMax is the batch size a server stated as its maximum when
+	// it refused a larger batch; 0 until then.
+	serverBatchMax *atomic.Int32 // shared by copies of the Client value
 }
 
 type settings struct {
@@ -178,7 +183,7 @@ func WithInsecureHTTP() Option {
 }
 
 // WithBatchSize sets how many records CreateMany sends per request
-// (default 60, at most 200).
+// (default 200, the server's maximum; at most 200).
 func WithBatchSize(n int) Option {
 	return func(s *settings) error {
 		if n < 1 || n > maxBatchSize {
@@ -251,7 +256,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Client{baseURL: s.baseURL, cred: cred, doer: d, api: generated, batchSize: s.batchSize}, nil
+	return &Client{baseURL: s.baseURL, cred: cred, doer: d, api: generated, batchSize: s.batchSize, serverBatchMax: new(atomic.Int32)}, nil
 }
 
 // keyStaysOnOrigin wraps a CheckRedirect (nil: net/http's default, at

@@ -46,9 +46,12 @@
 //
 // # Batching
 //
-// CreateMany sends any number of records in batches of 60 (WithBatchSize,
-// up to the server's 200), one after another or CreateOptions.Concurrency
-// at a time, and returns the records in input order. If a batch fails, the
+// CreateMany sends any number of records in batches of 200, the server's
+// maximum (WithBatchSize for fewer), one after another or
+// CreateOptions.Concurrency at a time, and returns the records in input
+// order. An older server that takes fewer per batch says so when it refuses
+// the first one; CreateMany re-sends in batches of its size, once, and the
+// client keeps that size. All asks for pages of 200. If a batch fails, the
 // error is a *BatchError saying which records were created, which failed
 // and which were never sent.
 //

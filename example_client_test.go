@@ -82,7 +82,7 @@ func ExampleResource_All() {
 	// 20 people
 }
 
-// Batching: 1,000 records go out 60 at a time, four requests in flight.
+// Batching: 1,000 records go out 200 at a time, four requests in flight.
 func ExampleResource_CreateMany() {
 	srv, stop := fake()
 	defer stop()
@@ -105,7 +105,7 @@ func ExampleResource_CreateMany() {
 	fmt.Println(srv.RequestsFor("createManyCompanies"), "requests")
 	// Output:
 	// 1000 created, in input order: Company 0000 ... Company 0999
-	// 17 requests
+	// 5 requests
 }
 
 // Errors: every failure is typed; test with errors.Is and errors.As.

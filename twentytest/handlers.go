@@ -299,7 +299,7 @@ func (s *Server) findMany(oi *objInfo, q url.Values) (int, any, *apiError) {
 	if e != nil {
 		return 0, nil, e
 	}
-	limit, e := parseLimit(q, defaultLimit, maxLimit)
+	limit, e := parseLimit(q, defaultLimit, min(maxLimit, s.cfg.maxBatch))
 	if e != nil {
 		return 0, nil, e
 	}

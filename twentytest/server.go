@@ -77,8 +77,10 @@ func WithErrorFormat(f ErrorFormat) Option { return func(c *config) { c.errorFor
 // WithLatency delays every response by d.
 func WithLatency(d time.Duration) Option { return func(c *config) { c.latency = d } }
 
-// WithMaxBatch sets how many records one batch create may carry (default
-// 200, the real server's QUERY_MAX_RECORDS).
+// WithMaxBatch sets the server's QUERY_MAX_RECORDS (default 200): how many
+// records one batch create may carry and the largest page a list returns
+// (larger limits are clamped silently, as the server does). Older releases
+// used lower values.
 func WithMaxBatch(n int) Option { return func(c *config) { c.maxBatch = n } }
 
 // WithRequestBudget allows n authenticated requests per window (a fixed

@@ -137,15 +137,15 @@ func TestWriteCommands(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal([]byte(created.stdout), &rec))
 
-	batch := make([]string, 130)
+	batch := make([]string, 330)
 	for i := range batch {
 		batch[i] = `{"name":"Batch Co ` + jsonNumber(i) + `"}`
 	}
 	before := s.RequestsFor("createManyCompanies")
 	many := cli(t, env, "["+strings.Join(batch, ",")+"]", "create", "companies")
 	require.Equal(t, 0, many.code, many.stderr)
-	assert.Len(t, strings.Split(strings.TrimSpace(many.stdout), "\n"), 130)
-	assert.Equal(t, 3, s.RequestsFor("createManyCompanies")-before, "an array goes out in batches of 60")
+	assert.Len(t, strings.Split(strings.TrimSpace(many.stdout), "\n"), 330)
+	assert.Equal(t, 2, s.RequestsFor("createManyCompanies")-before, "an array goes out in batches of 200")
 
 	upd := cli(t, env, `{"jobTitle":"Analyst"}`, "update", "people", rec.ID)
 	require.Equal(t, 0, upd.code, upd.stderr)
