@@ -600,11 +600,11 @@ type listFlags struct {
 func (lf *listFlags) register(fs *flag.FlagSet, limitUse string) {
 	if limitUse != "" {
 		fs.IntVar(&lf.limit, "limit", 0, limitUse)
-		fs.IntVar(&lf.depth, "depth", 0, "0, or 1 to embed related records")
-		fs.StringVar(&lf.orderBy, "order-by", "", "sort, such as 'name.lastName,createdAt[DescNullsLast]'")
+		fs.IntVar(&lf.depth, "depth", 0, "embed related records `D` levels deep: 0 or 1")
+		fs.StringVar(&lf.orderBy, "order-by", "", "sort by `ORDER`, such as 'name.lastName,createdAt[DescNullsLast]'")
 	}
-	fs.StringVar(&lf.filter, "filter", "", "Twenty filter, such as 'city[eq]:Paris' (see twenty help)")
-	fs.StringVar(&lf.fields, "fields", "", "only these fields, comma-separated (the id always comes; servers before 2.x ignore it)")
+	fs.StringVar(&lf.filter, "filter", "", "only records matching `FILTER`, such as 'city[eq]:Paris' (grammar below)")
+	fs.StringVar(&lf.fields, "fields", "", "only these `FIELDS`, comma-separated (the id always comes; older servers send every field)")
 }
 
 func (lf *listFlags) options() (*twenty.ListOptions, error) {
@@ -688,7 +688,7 @@ func parseOrderBy(s string) ([]twenty.Order, error) {
 
 func listCommand(fs *flag.FlagSet) func(*env, []string) error {
 	var lf listFlags
-	lf.register(fs, "records a page, 1 to 200 (default: the server's, 60)")
+	lf.register(fs, "`N` records a page, 1 to 200 (default: the server's, 60)")
 	all := fs.Bool("all", false, "follow every page")
 	return func(e *env, pos []string) error {
 		opts, err := lf.options()
@@ -744,8 +744,8 @@ func writeLine(w io.Writer, rec json.RawMessage) error {
 }
 
 func getCommand(fs *flag.FlagSet) func(*env, []string) error {
-	depth := fs.Int("depth", 0, "0, or 1 to embed related records")
-	fields := fs.String("fields", "", "only these fields, comma-separated (the id always comes)")
+	depth := fs.Int("depth", 0, "embed related records `D` levels deep: 0 or 1")
+	fields := fs.String("fields", "", "only these `FIELDS`, comma-separated (the id always comes)")
 	return func(e *env, pos []string) error {
 		if *depth != 0 && *depth != 1 {
 			return usagef("--depth %d: want 0 or 1", *depth)

@@ -17,8 +17,8 @@ import (
 func exportCommand(fs *flag.FlagSet) func(*env, []string) error {
 	var lf listFlags
 	lf.register(fs, "")
-	format := fs.String("format", "jsonl", "jsonl or csv")
-	out := fs.String("out", "", "write to this file instead of stdout")
+	format := fs.String("format", "jsonl", "`FORMAT`: jsonl or csv")
+	out := fs.String("out", "", "write to `FILE` instead of stdout")
 	progress := fs.String("progress", "auto", "progress bar on stderr: auto (when stderr is a terminal), always or never")
 	return func(e *env, pos []string) error { return e.export(pos[0], &lf, *format, *out, *progress) }
 }
