@@ -174,7 +174,8 @@ func WithRateLimit(n int, per time.Duration) Option {
 const rateMargin = 0.05
 
 // WithInsecureHTTP allows sending the key over plain http:// to hosts
-// other than loopback. Only for trusted networks.
+// other than loopback. Only for trusted networks. Without it NewClient
+// refuses such a base URL with ErrInsecureTransport.
 func WithInsecureHTTP() Option {
 	return func(s *settings) error {
 		s.allowInsecure = true
@@ -205,7 +206,9 @@ func WithMaxResponseBytes(n int64) Option {
 	}
 }
 
-// NewClient builds a client. WithAPIKey is required.
+// NewClient builds a client. WithAPIKey is required. Whatever every request
+// would be refused for is refused here: a plain http:// base URL to a host
+// other than loopback fails with ErrInsecureTransport unless WithInsecureHTTP.
 func NewClient(opts ...Option) (*Client, error) {
 	s := settings{
 		baseURL:   authn.DefaultBaseURL,
@@ -225,6 +228,12 @@ func NewClient(opts ...Option) (*Client, error) {
 	if !s.haveKey {
 		return nil, fmt.Errorf("twenty: no API key: use WithAPIKey or NewClientFromEnv: %w", authn.ErrMissingAPIKey)
 	}
+	base, _ := url.Parse(s.baseURL) // normalised by WithBaseURL
+	// Every request would be refused; say so now, naming this package's option.
+	if base.Scheme != "https" && !s.allowInsecure && !authn.IsLoopback(base.Hostname()) {
+		return nil, fmt.Errorf("twenty: %w: %s://%s (use https, or WithInsecureHTTP on a trusted network)",
+			authn.ErrInsecureTransport, base.Scheme, base.Host)
+	}
 	var credOpts []authn.Option
 	if s.allowInsecure {
 		credOpts = append(credOpts, authn.AllowInsecureHTTP())
@@ -239,7 +248,6 @@ func NewClient(opts ...Option) (*Client, error) {
 	}
 	hc.Timeout = s.timeout
 	hc.CheckRedirect = keyStaysOnOrigin(hc.CheckRedirect)
-	base, _ := url.Parse(s.baseURL)
 	d := &doer{
 		hc:        hc,
 		policy:    s.retry.withDefaults(),

@@ -147,7 +147,7 @@ func TestCustomWorkspaceEndToEnd(t *testing.T) {
 	mod := filepath.Join(dir, "typed")
 	require.NoError(t, os.MkdirAll(filepath.Join(mod, "api"), 0o755))
 	for _, part := range []string{"types", "client"} {
-		gen := exec.Command("go", "run", "github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen",
+		gen := exec.Command("go", "-C", "tools", "tool", "oapi-codegen",
 			"-config", filepath.Join(repo, "api", part+".cfg.yaml"), "-o", filepath.Join(mod, "api", part+".gen.go"), specPath)
 		gen.Dir = repo
 		out, err := gen.CombinedOutput()
