@@ -180,7 +180,7 @@ func writeValue(o *objInfo, f *model.Field, v, old any) (any, *apiError) {
 	case model.Select, model.Rating:
 		s, ok := v.(string)
 		if !ok || !hasOption(f, s) {
-			return nil, badRequest("invalid input value for enum %s_%s_enum: %s", o.o.NameSingular, f.Name, short(v))
+			return nil, invalidOption(f, v)
 		}
 		return s, nil
 	case model.MultiSelect:
@@ -192,7 +192,7 @@ func writeValue(o *objInfo, f *model.Field, v, old any) (any, *apiError) {
 		for _, e := range arr {
 			s, ok := e.(string)
 			if !ok || !hasOption(f, s) {
-				return nil, badRequest("invalid input value for enum %s_%s_enum: %s", o.o.NameSingular, f.Name, short(e))
+				return nil, invalidOption(f, e)
 			}
 			out = append(out, s)
 		}

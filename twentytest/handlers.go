@@ -465,7 +465,7 @@ func (s *Server) createOrUpsert(t *tx, oi *objInfo, in map[string]any, upsert bo
 		return nil, nil, e
 	}
 	if st.get(oi, rec["id"].(string)) != nil {
-		return nil, nil, badRequest("duplicate key value violates unique constraint \"PK_%s\"", oi.o.NameSingular)
+		return nil, nil, duplicateEntry(oi.o.NameSingular, "PK_"+oi.o.NameSingular)
 	}
 	t.put(oi, rec)
 	if e := st.checkUnique(oi, rec); e != nil {
@@ -614,10 +614,14 @@ func (s *Server) deleteMany(rt route, q url.Values) (int, any, *apiError) {
 	if e != nil {
 		return 0, nil, e
 	}
-	if filter == nil {
-		return 0, nil, badRequest("Filters are mandatory for bulk delete/destroy operations")
-	}
 	soft := boolParam(q, "soft_delete")
+	if filter == nil {
+		kind := "destroy"
+		if soft {
+			kind = "delete"
+		}
+		return 0, nil, badRequest("Filters are mandatory for bulk %s operations", kind)
+	}
 	t := s.store.begin()
 	out := []any{}
 	for _, rec := range s.store.sorted(oi, nil, visible(filter)) {

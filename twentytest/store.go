@@ -367,7 +367,7 @@ func (st *store) checkUnique(oi *objInfo, rec map[string]any) *apiError {
 				continue
 			}
 			if sameValue(query.Lookup(other, path), v) {
-				return badRequest("duplicate key value violates unique constraint \"IDX_UNIQUE_%s_%s\"", oi.o.NameSingular, strings.Join(path, "_"))
+				return duplicateEntry(oi.o.NameSingular, "IDX_UNIQUE_"+oi.o.NameSingular+"_"+strings.Join(path, "_"))
 			}
 		}
 	}
