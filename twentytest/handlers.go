@@ -1,6 +1,7 @@
 package twentytest
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"net/http"
@@ -260,16 +261,20 @@ func (s *Server) dispatch(rt route, q url.Values, body []byte) (int, any, *apiEr
 		if e != nil {
 			return 0, nil, e
 		}
+		view, e := parseView(rt.oi, q)
+		if e != nil {
+			return 0, nil, e
+		}
 		rec := st.get(rt.oi, rt.id)
 		if rec == nil {
 			return 0, nil, notFound()
 		}
 		rec = s.restored(rt.oi, rec)
-		return http.StatusOK, data("restore"+rt.oi.S, st.present(rt.oi, rec, depth)), nil
+		return http.StatusOK, data("restore"+rt.oi.S, view.apply(st.present(rt.oi, rec, depth))), nil
 	case opRestoreMany:
 		return s.restoreMany(rt, q)
 	case opDuplicates:
-		return s.duplicates(rt, body)
+		return s.duplicates(rt, q, body)
 	case opMerge:
 		return s.merge(rt, body)
 	case opGroupBy:
@@ -326,7 +331,9 @@ func (s *Server) findMany(oi *objInfo, q url.Values) (int, any, *apiError) {
 		}
 		end := sort.Search(len(all), func(i int) bool { return query.Compare(all[i], cur, terms) >= 0 })
 		start := max(end-limit, 0)
-		page, hasPrev = all[start:end], start > 0
+		// Both flags are set, unlike 1.x which only set the one of the
+		// direction of travel (2.x find-many suite).
+		page, hasPrev, hasNext = all[start:end], start > 0, end < len(all)
 	default:
 		start := 0
 		if after != "" {
@@ -337,7 +344,7 @@ func (s *Server) findMany(oi *objInfo, q url.Values) (int, any, *apiError) {
 			start = sort.Search(len(all), func(i int) bool { return query.Compare(all[i], cur, terms) > 0 })
 		}
 		end := min(start+limit, len(all))
-		page, hasNext = all[start:end], end < len(all)
+		page, hasNext, hasPrev = all[start:end], end < len(all), start > 0
 	}
 	view, e := parseView(oi, q)
 	if e != nil {
@@ -386,6 +393,10 @@ func (s *Server) create(rt route, q url.Values, body []byte) (int, any, *apiErro
 	} else {
 		inputs = []any{v}
 	}
+	view, e := parseView(oi, q)
+	if e != nil {
+		return 0, nil, e
+	}
 	upsert := boolParam(q, "upsert")
 	t := s.store.begin()
 	var out []any
@@ -409,7 +420,7 @@ func (s *Server) create(rt route, q url.Values, body []byte) (int, any, *apiErro
 	}
 	presented := make([]any, len(out))
 	for i, r := range out {
-		presented[i] = s.store.present(oi, r.(map[string]any), depth)
+		presented[i] = view.apply(s.store.present(oi, r.(map[string]any), depth))
 	}
 	if rt.op == opCreateMany {
 		return http.StatusCreated, data("create"+oi.P, presented), nil
@@ -487,7 +498,12 @@ func withoutKey(m map[string]any, key string) map[string]any {
 	return out
 }
 
+// decodeObject reads a JSON object; no body at all reads as {}, as
+// Express's body parser leaves it.
 func decodeObject(body []byte) (map[string]any, *apiError) {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return map[string]any{}, nil
+	}
 	v, err := decodeJSON(body)
 	if err != nil {
 		return nil, badRequest("Invalid JSON body: %v", err)
@@ -651,11 +667,15 @@ func (s *Server) restoreMany(rt route, q url.Values) (int, any, *apiError) {
 	if e != nil {
 		return 0, nil, e
 	}
+	view, e := parseView(oi, q)
+	if e != nil {
+		return 0, nil, e
+	}
 	out := []any{}
 	for _, rec := range s.store.sorted(oi, nil, func(r map[string]any) bool {
 		return r["deletedAt"] != nil && (filter == nil || filter.Match(r))
 	}) {
-		out = append(out, s.store.present(oi, s.restored(oi, rec), depth))
+		out = append(out, view.apply(s.store.present(oi, s.restored(oi, rec), depth)))
 	}
 	return http.StatusOK, data("restore"+oi.P, out), nil
 }
