@@ -177,7 +177,7 @@ func (s *Server) groupBy(rt route, q url.Values) (int, any, *apiError) {
 	if e != nil {
 		return 0, nil, e
 	}
-	recordTerms, e := parseOrderBy(oi, q.Get("order_by_for_records"))
+	recordTerms, e := parseOrderBy(nil, oi, q.Get("order_by_for_records"))
 	if e != nil {
 		return 0, nil, e
 	}

@@ -312,7 +312,7 @@ func (s *Server) findMany(oi *objInfo, q url.Values) (int, any, *apiError) {
 	if e != nil {
 		return 0, nil, e
 	}
-	terms, e := parseOrderBy(oi, q.Get("order_by"))
+	terms, e := parseOrderBy(s.store, oi, q.Get("order_by"))
 	if e != nil {
 		return 0, nil, e
 	}
@@ -329,7 +329,7 @@ func (s *Server) findMany(oi *objInfo, q url.Values) (int, any, *apiError) {
 		if e != nil {
 			return 0, nil, e
 		}
-		end := sort.Search(len(all), func(i int) bool { return query.Compare(all[i], cur, terms) >= 0 })
+		end := sort.Search(len(all), func(i int) bool { return query.Compare(s.store.joined(oi, all[i], terms), cur, terms) >= 0 })
 		start := max(end-limit, 0)
 		// Both flags are set, unlike 1.x which only set the one of the
 		// direction of travel (2.x find-many suite).
@@ -341,7 +341,7 @@ func (s *Server) findMany(oi *objInfo, q url.Values) (int, any, *apiError) {
 			if e != nil {
 				return 0, nil, e
 			}
-			start = sort.Search(len(all), func(i int) bool { return query.Compare(all[i], cur, terms) > 0 })
+			start = sort.Search(len(all), func(i int) bool { return query.Compare(s.store.joined(oi, all[i], terms), cur, terms) > 0 })
 		}
 		end := min(start+limit, len(all))
 		page, hasNext, hasPrev = all[start:end], end < len(all), start > 0
@@ -357,7 +357,7 @@ func (s *Server) findMany(oi *objInfo, q url.Values) (int, any, *apiError) {
 	return http.StatusOK, map[string]any{
 		"data":       map[string]any{oi.o.NamePlural: records},
 		"totalCount": len(all),
-		"pageInfo":   pageInfo(page, terms, hasNext, hasPrev),
+		"pageInfo":   pageInfo(s.store.joinedAll(oi, page, terms), terms, hasNext, hasPrev),
 	}, nil
 }
 
