@@ -411,4 +411,3 @@ func TestFidelityRestAPICoreGroupBy(t *testing.T) {
 		})
 	})
 }
-
