@@ -6687,7 +6687,7 @@ func NewGroupByAttachmentsRequest(server string, params *GroupByAttachmentsParam
 
 		if params.ViewID != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "view_id", *params.ViewID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "viewId", *params.ViewID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -8479,7 +8479,7 @@ func NewGroupByCompaniesRequest(server string, params *GroupByCompaniesParams) (
 
 		if params.ViewID != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "view_id", *params.ViewID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "viewId", *params.ViewID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -9402,7 +9402,7 @@ func NewGroupByFavoritesRequest(server string, params *GroupByFavoritesParams) (
 
 		if params.ViewID != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "view_id", *params.ViewID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "viewId", *params.ViewID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -11024,7 +11024,7 @@ func NewGroupByNoteTargetsRequest(server string, params *GroupByNoteTargetsParam
 
 		if params.ViewID != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "view_id", *params.ViewID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "viewId", *params.ViewID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -11947,7 +11947,7 @@ func NewGroupByNotesRequest(server string, params *GroupByNotesParams) (*http.Re
 
 		if params.ViewID != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "view_id", *params.ViewID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "viewId", *params.ViewID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -12870,7 +12870,7 @@ func NewGroupByOpportunitiesRequest(server string, params *GroupByOpportunitiesP
 
 		if params.ViewID != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "view_id", *params.ViewID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "viewId", *params.ViewID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -13793,7 +13793,7 @@ func NewGroupByPeopleRequest(server string, params *GroupByPeopleParams) (*http.
 
 		if params.ViewID != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "view_id", *params.ViewID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "viewId", *params.ViewID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -14716,7 +14716,7 @@ func NewGroupByTaskTargetsRequest(server string, params *GroupByTaskTargetsParam
 
 		if params.ViewID != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "view_id", *params.ViewID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "viewId", *params.ViewID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -15639,7 +15639,7 @@ func NewGroupByTasksRequest(server string, params *GroupByTasksParams) (*http.Re
 
 		if params.ViewID != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "view_id", *params.ViewID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "viewId", *params.ViewID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -16562,7 +16562,7 @@ func NewGroupByTimelineActivitiesRequest(server string, params *GroupByTimelineA
 
 		if params.ViewID != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "view_id", *params.ViewID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "viewId", *params.ViewID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -17485,7 +17485,7 @@ func NewGroupByWorkspaceMembersRequest(server string, params *GroupByWorkspaceMe
 
 		if params.ViewID != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "view_id", *params.ViewID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "viewId", *params.ViewID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {

@@ -3908,8 +3908,8 @@ type GroupByAttachmentsParams struct {
 	// IncludeRecordsSample Include a sample of each group's records.
 	IncludeRecordsSample *IncludeRecordsSample `form:"include_records_sample,omitempty" json:"include_records_sample,omitempty"`
 
-	// ViewID Apply the filters of this saved view.
-	ViewID *ViewID `form:"view_id,omitempty" json:"view_id,omitempty"`
+	// ViewID Apply the filters of this saved view (the server reads viewId, not view_id).
+	ViewID *ViewID `form:"viewId,omitempty" json:"viewId,omitempty"`
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -4160,8 +4160,8 @@ type GroupByCompaniesParams struct {
 	// IncludeRecordsSample Include a sample of each group's records.
 	IncludeRecordsSample *IncludeRecordsSample `form:"include_records_sample,omitempty" json:"include_records_sample,omitempty"`
 
-	// ViewID Apply the filters of this saved view.
-	ViewID *ViewID `form:"view_id,omitempty" json:"view_id,omitempty"`
+	// ViewID Apply the filters of this saved view (the server reads viewId, not view_id).
+	ViewID *ViewID `form:"viewId,omitempty" json:"viewId,omitempty"`
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -4280,8 +4280,8 @@ type GroupByFavoritesParams struct {
 	// IncludeRecordsSample Include a sample of each group's records.
 	IncludeRecordsSample *IncludeRecordsSample `form:"include_records_sample,omitempty" json:"include_records_sample,omitempty"`
 
-	// ViewID Apply the filters of this saved view.
-	ViewID *ViewID `form:"view_id,omitempty" json:"view_id,omitempty"`
+	// ViewID Apply the filters of this saved view (the server reads viewId, not view_id).
+	ViewID *ViewID `form:"viewId,omitempty" json:"viewId,omitempty"`
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -4436,8 +4436,8 @@ type GroupByNoteTargetsParams struct {
 	// IncludeRecordsSample Include a sample of each group's records.
 	IncludeRecordsSample *IncludeRecordsSample `form:"include_records_sample,omitempty" json:"include_records_sample,omitempty"`
 
-	// ViewID Apply the filters of this saved view.
-	ViewID *ViewID `form:"view_id,omitempty" json:"view_id,omitempty"`
+	// ViewID Apply the filters of this saved view (the server reads viewId, not view_id).
+	ViewID *ViewID `form:"viewId,omitempty" json:"viewId,omitempty"`
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -4556,8 +4556,8 @@ type GroupByNotesParams struct {
 	// IncludeRecordsSample Include a sample of each group's records.
 	IncludeRecordsSample *IncludeRecordsSample `form:"include_records_sample,omitempty" json:"include_records_sample,omitempty"`
 
-	// ViewID Apply the filters of this saved view.
-	ViewID *ViewID `form:"view_id,omitempty" json:"view_id,omitempty"`
+	// ViewID Apply the filters of this saved view (the server reads viewId, not view_id).
+	ViewID *ViewID `form:"viewId,omitempty" json:"viewId,omitempty"`
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -4676,8 +4676,8 @@ type GroupByOpportunitiesParams struct {
 	// IncludeRecordsSample Include a sample of each group's records.
 	IncludeRecordsSample *IncludeRecordsSample `form:"include_records_sample,omitempty" json:"include_records_sample,omitempty"`
 
-	// ViewID Apply the filters of this saved view.
-	ViewID *ViewID `form:"view_id,omitempty" json:"view_id,omitempty"`
+	// ViewID Apply the filters of this saved view (the server reads viewId, not view_id).
+	ViewID *ViewID `form:"viewId,omitempty" json:"viewId,omitempty"`
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -4796,8 +4796,8 @@ type GroupByPeopleParams struct {
 	// IncludeRecordsSample Include a sample of each group's records.
 	IncludeRecordsSample *IncludeRecordsSample `form:"include_records_sample,omitempty" json:"include_records_sample,omitempty"`
 
-	// ViewID Apply the filters of this saved view.
-	ViewID *ViewID `form:"view_id,omitempty" json:"view_id,omitempty"`
+	// ViewID Apply the filters of this saved view (the server reads viewId, not view_id).
+	ViewID *ViewID `form:"viewId,omitempty" json:"viewId,omitempty"`
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -4916,8 +4916,8 @@ type GroupByTaskTargetsParams struct {
 	// IncludeRecordsSample Include a sample of each group's records.
 	IncludeRecordsSample *IncludeRecordsSample `form:"include_records_sample,omitempty" json:"include_records_sample,omitempty"`
 
-	// ViewID Apply the filters of this saved view.
-	ViewID *ViewID `form:"view_id,omitempty" json:"view_id,omitempty"`
+	// ViewID Apply the filters of this saved view (the server reads viewId, not view_id).
+	ViewID *ViewID `form:"viewId,omitempty" json:"viewId,omitempty"`
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -5036,8 +5036,8 @@ type GroupByTasksParams struct {
 	// IncludeRecordsSample Include a sample of each group's records.
 	IncludeRecordsSample *IncludeRecordsSample `form:"include_records_sample,omitempty" json:"include_records_sample,omitempty"`
 
-	// ViewID Apply the filters of this saved view.
-	ViewID *ViewID `form:"view_id,omitempty" json:"view_id,omitempty"`
+	// ViewID Apply the filters of this saved view (the server reads viewId, not view_id).
+	ViewID *ViewID `form:"viewId,omitempty" json:"viewId,omitempty"`
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -5156,8 +5156,8 @@ type GroupByTimelineActivitiesParams struct {
 	// IncludeRecordsSample Include a sample of each group's records.
 	IncludeRecordsSample *IncludeRecordsSample `form:"include_records_sample,omitempty" json:"include_records_sample,omitempty"`
 
-	// ViewID Apply the filters of this saved view.
-	ViewID *ViewID `form:"view_id,omitempty" json:"view_id,omitempty"`
+	// ViewID Apply the filters of this saved view (the server reads viewId, not view_id).
+	ViewID *ViewID `form:"viewId,omitempty" json:"viewId,omitempty"`
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -5276,8 +5276,8 @@ type GroupByWorkspaceMembersParams struct {
 	// IncludeRecordsSample Include a sample of each group's records.
 	IncludeRecordsSample *IncludeRecordsSample `form:"include_records_sample,omitempty" json:"include_records_sample,omitempty"`
 
-	// ViewID Apply the filters of this saved view.
-	ViewID *ViewID `form:"view_id,omitempty" json:"view_id,omitempty"`
+	// ViewID Apply the filters of this saved view (the server reads viewId, not view_id).
+	ViewID *ViewID `form:"viewId,omitempty" json:"viewId,omitempty"`
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`

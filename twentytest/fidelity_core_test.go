@@ -70,7 +70,10 @@ func TestFidelityURLTokenAuthRejection(t *testing.T) {
 			expect(t, r, 200)
 			paths, ok := at(r.body, "paths").(map[string]any)
 			require.True(t, ok, "no paths: %s", r.raw)
+			// The server's paths are relative to /rest/, the fake's
+			// spec has them in full: neither may appear.
 			assert.NotContains(t, paths, "/people")
+			assert.NotContains(t, paths, "/rest/people")
 		})
 	})
 }
