@@ -6688,7 +6688,7 @@ func NewGroupByAttachmentsRequest(server string, params *GroupByAttachmentsParam
 
 		if params.ViewID != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "view_id", *params.ViewID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "viewId", *params.ViewID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -8480,7 +8480,7 @@ func NewGroupByCompaniesRequest(server string, params *GroupByCompaniesParams) (
 
 		if params.ViewID != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "view_id", *params.ViewID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "viewId", *params.ViewID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -9403,7 +9403,7 @@ func NewGroupByFavoritesRequest(server string, params *GroupByFavoritesParams) (
 
 		if params.ViewID != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "view_id", *params.ViewID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "viewId", *params.ViewID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -11025,7 +11025,7 @@ func NewGroupByNoteTargetsRequest(server string, params *GroupByNoteTargetsParam
 
 		if params.ViewID != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "view_id", *params.ViewID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "viewId", *params.ViewID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -11948,7 +11948,7 @@ func NewGroupByNotesRequest(server string, params *GroupByNotesParams) (*http.Re
 
 		if params.ViewID != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "view_id", *params.ViewID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "viewId", *params.ViewID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -12871,7 +12871,7 @@ func NewGroupByOpportunitiesRequest(server string, params *GroupByOpportunitiesP
 
 		if params.ViewID != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "view_id", *params.ViewID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "viewId", *params.ViewID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -13794,7 +13794,7 @@ func NewGroupByPeopleRequest(server string, params *GroupByPeopleParams) (*http.
 
 		if params.ViewID != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "view_id", *params.ViewID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "viewId", *params.ViewID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -14717,7 +14717,7 @@ func NewGroupByTaskTargetsRequest(server string, params *GroupByTaskTargetsParam
 
 		if params.ViewID != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "view_id", *params.ViewID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "viewId", *params.ViewID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -15640,7 +15640,7 @@ func NewGroupByTasksRequest(server string, params *GroupByTasksParams) (*http.Re
 
 		if params.ViewID != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "view_id", *params.ViewID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "viewId", *params.ViewID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -16563,7 +16563,7 @@ func NewGroupByTimelineActivitiesRequest(server string, params *GroupByTimelineA
 
 		if params.ViewID != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "view_id", *params.ViewID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "viewId", *params.ViewID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -17486,7 +17486,7 @@ func NewGroupByWorkspaceMembersRequest(server string, params *GroupByWorkspaceMe
 
 		if params.ViewID != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "view_id", *params.ViewID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "viewId", *params.ViewID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {

@@ -3912,8 +3912,8 @@ type GroupByAttachmentsParams struct {
 	// IncludeRecordsSample Include a sample of each group's records.
 	IncludeRecordsSample *IncludeRecordsSample `form:"include_records_sample,omitempty" json:"include_records_sample,omitempty"`
 
-	// ViewID Apply the filters of this saved view.
-	ViewID *ViewID `form:"view_id,omitempty" json:"view_id,omitempty"`
+	// ViewID Apply the filters of this saved view (the server reads viewId, not view_id).
+	ViewID *ViewID `form:"viewId,omitempty" json:"viewId,omitempty"`
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -4164,8 +4164,8 @@ type GroupByCompaniesParams struct {
 	// IncludeRecordsSample Include a sample of each group's records.
 	IncludeRecordsSample *IncludeRecordsSample `form:"include_records_sample,omitempty" json:"include_records_sample,omitempty"`
 
-	// ViewID Apply the filters of this saved view.
-	ViewID *ViewID `form:"view_id,omitempty" json:"view_id,omitempty"`
+	// ViewID Apply the filters of this saved view (the server reads viewId, not view_id).
+	ViewID *ViewID `form:"viewId,omitempty" json:"viewId,omitempty"`
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -4284,8 +4284,8 @@ type GroupByFavoritesParams struct {
 	// IncludeRecordsSample Include a sample of each group's records.
 	IncludeRecordsSample *IncludeRecordsSample `form:"include_records_sample,omitempty" json:"include_records_sample,omitempty"`
 
-	// ViewID Apply the filters of this saved view.
-	ViewID *ViewID `form:"view_id,omitempty" json:"view_id,omitempty"`
+	// ViewID Apply the filters of this saved view (the server reads viewId, not view_id).
+	ViewID *ViewID `form:"viewId,omitempty" json:"viewId,omitempty"`
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -4440,8 +4440,8 @@ type GroupByNoteTargetsParams struct {
 	// IncludeRecordsSample Include a sample of each group's records.
 	IncludeRecordsSample *IncludeRecordsSample `form:"include_records_sample,omitempty" json:"include_records_sample,omitempty"`
 
-	// ViewID Apply the filters of this saved view.
-	ViewID *ViewID `form:"view_id,omitempty" json:"view_id,omitempty"`
+	// ViewID Apply the filters of this saved view (the server reads viewId, not view_id).
+	ViewID *ViewID `form:"viewId,omitempty" json:"viewId,omitempty"`
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -4560,8 +4560,8 @@ type GroupByNotesParams struct {
 	// IncludeRecordsSample Include a sample of each group's records.
 	IncludeRecordsSample *IncludeRecordsSample `form:"include_records_sample,omitempty" json:"include_records_sample,omitempty"`
 
-	// ViewID Apply the filters of this saved view.
-	ViewID *ViewID `form:"view_id,omitempty" json:"view_id,omitempty"`
+	// ViewID Apply the filters of this saved view (the server reads viewId, not view_id).
+	ViewID *ViewID `form:"viewId,omitempty" json:"viewId,omitempty"`
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -4680,8 +4680,8 @@ type GroupByOpportunitiesParams struct {
 	// IncludeRecordsSample Include a sample of each group's records.
 	IncludeRecordsSample *IncludeRecordsSample `form:"include_records_sample,omitempty" json:"include_records_sample,omitempty"`
 
-	// ViewID Apply the filters of this saved view.
-	ViewID *ViewID `form:"view_id,omitempty" json:"view_id,omitempty"`
+	// ViewID Apply the filters of this saved view (the server reads viewId, not view_id).
+	ViewID *ViewID `form:"viewId,omitempty" json:"viewId,omitempty"`
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -4800,8 +4800,8 @@ type GroupByPeopleParams struct {
 	// IncludeRecordsSample Include a sample of each group's records.
 	IncludeRecordsSample *IncludeRecordsSample `form:"include_records_sample,omitempty" json:"include_records_sample,omitempty"`
 
-	// ViewID Apply the filters of this saved view.
-	ViewID *ViewID `form:"view_id,omitempty" json:"view_id,omitempty"`
+	// ViewID Apply the filters of this saved view (the server reads viewId, not view_id).
+	ViewID *ViewID `form:"viewId,omitempty" json:"viewId,omitempty"`
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -4920,8 +4920,8 @@ type GroupByTaskTargetsParams struct {
 	// IncludeRecordsSample Include a sample of each group's records.
 	IncludeRecordsSample *IncludeRecordsSample `form:"include_records_sample,omitempty" json:"include_records_sample,omitempty"`
 
-	// ViewID Apply the filters of this saved view.
-	ViewID *ViewID `form:"view_id,omitempty" json:"view_id,omitempty"`
+	// ViewID Apply the filters of this saved view (the server reads viewId, not view_id).
+	ViewID *ViewID `form:"viewId,omitempty" json:"viewId,omitempty"`
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -5040,8 +5040,8 @@ type GroupByTasksParams struct {
 	// IncludeRecordsSample Include a sample of each group's records.
 	IncludeRecordsSample *IncludeRecordsSample `form:"include_records_sample,omitempty" json:"include_records_sample,omitempty"`
 
-	// ViewID Apply the filters of this saved view.
-	ViewID *ViewID `form:"view_id,omitempty" json:"view_id,omitempty"`
+	// ViewID Apply the filters of this saved view (the server reads viewId, not view_id).
+	ViewID *ViewID `form:"viewId,omitempty" json:"viewId,omitempty"`
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -5160,8 +5160,8 @@ type GroupByTimelineActivitiesParams struct {
 	// IncludeRecordsSample Include a sample of each group's records.
 	IncludeRecordsSample *IncludeRecordsSample `form:"include_records_sample,omitempty" json:"include_records_sample,omitempty"`
 
-	// ViewID Apply the filters of this saved view.
-	ViewID *ViewID `form:"view_id,omitempty" json:"view_id,omitempty"`
+	// ViewID Apply the filters of this saved view (the server reads viewId, not view_id).
+	ViewID *ViewID `form:"viewId,omitempty" json:"viewId,omitempty"`
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -5280,8 +5280,8 @@ type GroupByWorkspaceMembersParams struct {
 	// IncludeRecordsSample Include a sample of each group's records.
 	IncludeRecordsSample *IncludeRecordsSample `form:"include_records_sample,omitempty" json:"include_records_sample,omitempty"`
 
-	// ViewID Apply the filters of this saved view.
-	ViewID *ViewID `form:"view_id,omitempty" json:"view_id,omitempty"`
+	// ViewID Apply the filters of this saved view (the server reads viewId, not view_id).
+	ViewID *ViewID `form:"viewId,omitempty" json:"viewId,omitempty"`
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`

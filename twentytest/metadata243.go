@@ -1,11 +1,9 @@
 package twentytest
 
 import (
-	"net/http"
 	"strings"
 
 	"github.com/twenty-go/twenty/internal/metamodel"
-	"github.com/twenty-go/twenty/internal/specgen"
 )
 
 // WithoutRelationBlocks serves field metadata as 2.43 does
@@ -57,26 +55,4 @@ func stripRelations(item map[string]any) {
 		name = strings.TrimSuffix(name, strings.ToUpper(suffix[:1])+suffix[1:])
 	}
 	item["morphId"] = metamodel.FieldID("morph:"+object, name).String()
-}
-
-// serveOpenAPI answers GET /rest/open-api/core with the workspace's spec,
-// as JSON, to any valid key, as the server does. It reports whether the
-// request was this one.
-func (s *Server) serveOpenAPI(w http.ResponseWriter, r *http.Request) bool {
-	if r.Method != http.MethodGet || strings.TrimSuffix(r.URL.Path, "/") != "/rest/open-api/core" {
-		return false
-	}
-	if f := s.checkAuth(r); f != authOK {
-		s.writeAuthFailure(w, f)
-		return true
-	}
-	doc, err := specgen.Generate(s.m, specgen.Options{JSON: true})
-	if err != nil {
-		writeJSON(w, http.StatusInternalServerError, map[string]any{"statusCode": 500, "message": err.Error()})
-		return true
-	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(http.StatusOK)
-	w.Write(doc)
-	return true
 }
