@@ -1,31 +1,40 @@
 GO ?= go
-STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 .PHONY: all test vet fmt-check lint check-generated generate spec bench fuzz demo
 
 all: test
 
 ## test: everything CI runs — formatting, vet, staticcheck, the generated-code check, the race-enabled
-## tests, and the benchmark module's own tests (records equal to encoding/json's, ogen client up to date)
+## tests, and the benchmark module's own tests (records equal to encoding/json's, ogen client up to date).
+## Works offline once the module cache is filled (the tools are pinned in tools/go.mod).
+## Cold (empty build and module caches) it takes about 9 minutes on 2 cores; warm about 80 s to 3 min.
 test: fmt-check vet lint check-generated
+	@echo "== go test -race ./... (the longest step: minutes on a cold build cache)"
 	$(GO) test -race -count=1 ./...
+	@echo "== bench module: vet and tests"
 	cd bench && $(GO) vet ./... && $(GO) test -count=1 ./...
+	@echo "== all checks passed"
 
 vet:
+	@echo "== go vet"
 	$(GO) vet ./...
 
 fmt-check:
+	@echo "== gofmt"
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
+## lint: staticcheck, the version pinned in tools/go.mod (built once, then from the build cache)
 lint:
-	$(GO) run $(STATICCHECK) ./...
+	@echo "== staticcheck (pinned in tools/go.mod)"
+	@sc=$$($(GO) -C tools tool -n staticcheck) && echo "$$sc ./..." && $$sc ./...
 
 ## check-generated: openapi.yaml matches the model and api/ matches openapi.yaml
 check-generated:
+	@echo "== generated code is up to date (builds the pinned oapi-codegen on first use)"
 	$(GO) test -count=1 -run 'TestGeneratedCodeIsUpToDate|TestSpecMatchesStandardModel' .
 
-## generate: regenerate api/ from openapi.yaml with the pinned oapi-codegen
+## generate: regenerate api/ from openapi.yaml with the oapi-codegen pinned in tools/go.mod
 generate:
 	$(GO) generate .
 

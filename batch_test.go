@@ -115,9 +115,13 @@ func seq(from, to int) []int {
 	return out
 }
 
+// batchesOf60 gives the batch size of older servers, which many tests
+// below use to cut 1,000 records into many batches.
+var batchesOf60 = twenty.WithBatchSize(60)
+
 func TestCreateManySplitsIntoBatches(t *testing.T) {
 	t.Parallel()
-	for _, n := range []int{1, 59, 60, 61, 121, 1000} {
+	for _, n := range []int{1, 199, 200, 201, 401, 1000} {
 		t.Run(strconv.Itoa(n), func(t *testing.T) {
 			t.Parallel()
 			bs := newBatchServer(t, nil)
@@ -125,10 +129,9 @@ func TestCreateManySplitsIntoBatches(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, seq(0, n), positionsOf(t, got), "records come back in input order")
 			batches := bs.seen()
-			assert.Len(t, batches, (n+59)/60)
+			assert.Len(t, batches, (n+199)/200, "200 records a batch by default")
 			for k, b := range batches {
-				assert.LessOrEqual(t, len(b), 60)
-				assert.Equal(t, seq(60*k, min(60*k+60, n)), b, "batch %d", k)
+				assert.Equal(t, seq(200*k, min(200*k+200, n)), b, "batch %d", k)
 			}
 		})
 	}
@@ -196,7 +199,7 @@ func TestCreateManyFailureOfTheSecondBatch(t *testing.T) {
 			}
 			return false
 		})
-		got, err := bs.client(t).People().CreateMany(t.Context(), inputs(300), nil)
+		got, err := bs.client(t, batchesOf60).People().CreateMany(t.Context(), inputs(300), nil)
 		require.Error(t, err)
 
 		assert.Equal(t, seq(0, 60), positionsOf(t, got), "round %d: the records created", round)
@@ -240,7 +243,7 @@ func TestCreateManyConcurrencyKeepsOrder(t *testing.T) {
 		time.Sleep(time.Duration(positions[0]/60%4) * time.Millisecond)
 		return false
 	})
-	got, err := bs.client(t).People().CreateMany(t.Context(), inputs(1000), &twenty.CreateOptions{Concurrency: 4})
+	got, err := bs.client(t, batchesOf60).People().CreateMany(t.Context(), inputs(1000), &twenty.CreateOptions{Concurrency: 4})
 	require.NoError(t, err)
 	assert.Equal(t, seq(0, 1000), positionsOf(t, got), "input order despite concurrency")
 	assert.Len(t, bs.seen(), 17)
@@ -273,7 +276,7 @@ func TestCreateManyConcurrentFailureLetsInFlightBatchesFinish(t *testing.T) {
 		time.Sleep(100 * time.Millisecond) // let the client see the failure first
 		return false
 	})
-	got, err := bs.client(t).People().CreateMany(t.Context(), inputs(1000), &twenty.CreateOptions{Concurrency: 4})
+	got, err := bs.client(t, batchesOf60).People().CreateMany(t.Context(), inputs(1000), &twenty.CreateOptions{Concurrency: 4})
 	var be *twenty.BatchError
 	require.ErrorAs(t, err, &be)
 	assert.ErrorIs(t, err, twenty.ErrBadRequest)
@@ -312,7 +315,7 @@ func TestCreateManyConcurrentFailureInvariants(t *testing.T) {
 			time.Sleep(time.Duration(req%3) * time.Millisecond)
 			return false
 		})
-		got, err := bs.client(t).People().CreateMany(t.Context(), inputs(1000), &twenty.CreateOptions{Concurrency: 4})
+		got, err := bs.client(t, batchesOf60).People().CreateMany(t.Context(), inputs(1000), &twenty.CreateOptions{Concurrency: 4})
 		var be *twenty.BatchError
 		require.ErrorAs(t, err, &be, "round %d", round)
 		checkPartition(t, be, 1000)
@@ -355,7 +358,7 @@ func TestCreateManyUpsert(t *testing.T) {
 		}
 		return false
 	})
-	got, err := bs.client(t).People().CreateMany(t.Context(), inputs(130), &twenty.CreateOptions{Upsert: true})
+	got, err := bs.client(t, batchesOf60).People().CreateMany(t.Context(), inputs(130), &twenty.CreateOptions{Upsert: true})
 	require.NoError(t, err, "an upsert batch is safe to send again")
 	assert.Equal(t, seq(0, 130), positionsOf(t, got))
 	assert.Len(t, bs.seen(), 4, "three batches, the first sent twice")
@@ -372,7 +375,7 @@ func TestCreateManyServerErrorWithoutUpsertIsOutcomeUnknown(t *testing.T) {
 		writeJSON(w, http.StatusInternalServerError, serverErrorBody)
 		return true
 	})
-	got, err := bs.client(t).People().CreateMany(t.Context(), inputs(130), nil)
+	got, err := bs.client(t, batchesOf60).People().CreateMany(t.Context(), inputs(130), nil)
 	assert.Empty(t, got)
 	var be *twenty.BatchError
 	require.ErrorAs(t, err, &be)
@@ -417,7 +420,7 @@ func TestCreateManyCallerCancels(t *testing.T) {
 		return false
 	})
 	bs.v.Lenient = true // the cancelled request gets no answer
-	got, err := bs.client(t).People().CreateMany(ctx, inputs(250), nil)
+	got, err := bs.client(t, batchesOf60).People().CreateMany(ctx, inputs(250), nil)
 	assert.Equal(t, seq(0, 60), positionsOf(t, got))
 	var be *twenty.BatchError
 	require.ErrorAs(t, err, &be)
@@ -440,5 +443,104 @@ func TestCreateManyUntyped(t *testing.T) {
 	require.Len(t, got, 61)
 	for i, r := range got {
 		assert.Equal(t, personID(i), r["id"])
+	}
+}
+
+// olderServer refuses batches of more than max records as a server built
+// with a lower QUERY_MAX_RECORDS does, stating its maximum.
+func olderServer(max int) func(int, []int, http.ResponseWriter, *http.Request) bool {
+	return func(_ int, positions []int, w http.ResponseWriter, _ *http.Request) bool {
+		if len(positions) <= max {
+			return false
+		}
+		writeJSON(w, http.StatusBadRequest, fmt.Sprintf(
+			`{"statusCode":400,"error":"BadRequestException","messages":["Maximum number of records to upsert is %d."]}`, max))
+		return true
+	}
+}
+
+// answeredPositions lists every input position the server created, in
+// answer order: a position twice would be a record created twice.
+func (bs *batchServer) answeredPositions() []int {
+	bs.mu.Lock()
+	defer bs.mu.Unlock()
+	var out []int
+	for _, b := range bs.answered {
+		out = append(out, b...)
+	}
+	return out
+}
+
+func TestCreateManyFallsBackToTheMaximumAnOlderServerStates(t *testing.T) {
+	t.Parallel()
+	for _, workers := range []int{1, 4} {
+		t.Run(fmt.Sprintf("concurrency %d", workers), func(t *testing.T) {
+			t.Parallel()
+			bs := newBatchServer(t, olderServer(60))
+			c := bs.client(t)
+			opts := &twenty.CreateOptions{Concurrency: workers}
+			got, err := c.People().CreateMany(t.Context(), inputs(1000), opts)
+			require.NoError(t, err)
+			assert.Equal(t, seq(0, 1000), positionsOf(t, got), "every record, in input order")
+			answered := bs.answeredPositions()
+			slices.Sort(answered)
+			assert.Equal(t, seq(0, 1000), answered, "each record created exactly once")
+			refused := len(bs.seen()) - 17
+			assert.GreaterOrEqual(t, refused, 1)
+			assert.LessOrEqual(t, refused, workers, "only batches in flight before the first refusal")
+
+			// The client remembers: the next job goes straight to 60.
+			before := len(bs.seen())
+			_, err = c.People().CreateMany(t.Context(), inputs(130), opts)
+			require.NoError(t, err)
+			after := bs.seen()[before:]
+			assert.Len(t, after, 3)
+			for _, b := range after {
+				assert.LessOrEqual(t, len(b), 60)
+			}
+		})
+	}
+}
+
+func TestCreateManyFallsBackOnlyOnce(t *testing.T) {
+	t.Parallel()
+	// A server that states 60 but refuses anything over 10: after one
+	// fallback the refusal is reported, not chased.
+	bs := newBatchServer(t, func(req int, positions []int, w http.ResponseWriter, r *http.Request) bool {
+		if len(positions) > 10 {
+			writeJSON(w, http.StatusBadRequest, `{"statusCode":400,"error":"BadRequestException","messages":["Maximum number of records to upsert is 60."]}`)
+			return true
+		}
+		return false
+	})
+	got, err := bs.client(t).People().CreateMany(t.Context(), inputs(300), nil)
+	assert.Empty(t, got)
+	var be *twenty.BatchError
+	require.ErrorAs(t, err, &be)
+	assert.ErrorIs(t, err, twenty.ErrBadRequest)
+	assert.Equal(t, []twenty.Span{{Start: 0, End: 60}}, be.Failed)
+	checkPartition(t, be, 300)
+	assert.Len(t, bs.seen(), 2, "the 200-record batch, then one of 60")
+}
+
+func TestCreateManyDoesNotFallBackForOtherRefusals(t *testing.T) {
+	t.Parallel()
+	for name, body := range map[string]string{
+		"a stated maximum not below the batch": batchCapBody,
+		"another 400":                          `{"statusCode":400,"error":"BadRequestException","messages":["Invalid value \"X\" for field \"stage\"."]}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			bs := newBatchServer(t, func(int, []int, http.ResponseWriter, *http.Request) bool { return false })
+			bs.hook = func(req int, positions []int, w http.ResponseWriter, r *http.Request) bool {
+				writeJSON(w, http.StatusBadRequest, body)
+				return true
+			}
+			_, err := bs.client(t).People().CreateMany(t.Context(), inputs(300), nil)
+			var be *twenty.BatchError
+			require.ErrorAs(t, err, &be)
+			assert.Equal(t, []twenty.Span{{Start: 0, End: 200}}, be.Failed)
+			assert.Len(t, bs.seen(), 1)
+		})
 	}
 }

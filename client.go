@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -25,9 +26,10 @@ const DefaultUserAgent = "twenty-go/" + Version + " (+https://github.com/twenty-
 
 const (
 	defaultTimeout   = 30 * time.Second
-	defaultBatchSize = 60  // the documented batch size; safe on every server version
+	defaultBatchSize = 200 // the server's cap; older servers' lower cap is learnt from their refusal
 	maxBatchSize     = 200 // the server's cap per batch request
 	maxPageSize      = 200 // the server silently reduces larger limits to this
+	allPageSize      = maxPageSize
 	defaultMaxBody   = 64 << 20
 )
 
@@ -39,6 +41,9 @@ type Client struct {
 	doer      *doer
 	api       *api.ClientWithResponses
 	batchSize int
+	// serverBatchMax is the batch size a server stated as its maximum when
+	// it refused a larger batch; 0 until then.
+	serverBatchMax *atomic.Int32 // shared by copies of the Client value
 }
 
 type settings struct {
@@ -169,7 +174,8 @@ func WithRateLimit(n int, per time.Duration) Option {
 const rateMargin = 0.05
 
 // WithInsecureHTTP allows sending the key over plain http:// to hosts
-// other than loopback. Only for trusted networks.
+// other than loopback. Only for trusted networks. Without it NewClient
+// refuses such a base URL with ErrInsecureTransport.
 func WithInsecureHTTP() Option {
 	return func(s *settings) error {
 		s.allowInsecure = true
@@ -178,7 +184,7 @@ func WithInsecureHTTP() Option {
 }
 
 // WithBatchSize sets how many records CreateMany sends per request
-// (default 60, at most 200).
+// (default 200, the server's maximum; at most 200).
 func WithBatchSize(n int) Option {
 	return func(s *settings) error {
 		if n < 1 || n > maxBatchSize {
@@ -200,7 +206,9 @@ func WithMaxResponseBytes(n int64) Option {
 	}
 }
 
-// NewClient builds a client. WithAPIKey is required.
+// NewClient builds a client. WithAPIKey is required. Whatever every request
+// would be refused for is refused here: a plain http:// base URL to a host
+// other than loopback fails with ErrInsecureTransport unless WithInsecureHTTP.
 func NewClient(opts ...Option) (*Client, error) {
 	s := settings{
 		baseURL:   authn.DefaultBaseURL,
@@ -220,6 +228,12 @@ func NewClient(opts ...Option) (*Client, error) {
 	if !s.haveKey {
 		return nil, fmt.Errorf("twenty: no API key: use WithAPIKey or NewClientFromEnv: %w", authn.ErrMissingAPIKey)
 	}
+	base, _ := url.Parse(s.baseURL) // normalised by WithBaseURL
+	// Every request would be refused; say so now, naming this package's option.
+	if base.Scheme != "https" && !s.allowInsecure && !authn.IsLoopback(base.Hostname()) {
+		return nil, fmt.Errorf("twenty: %w: %s://%s (use https, or WithInsecureHTTP on a trusted network)",
+			authn.ErrInsecureTransport, base.Scheme, base.Host)
+	}
 	var credOpts []authn.Option
 	if s.allowInsecure {
 		credOpts = append(credOpts, authn.AllowInsecureHTTP())
@@ -234,7 +248,6 @@ func NewClient(opts ...Option) (*Client, error) {
 	}
 	hc.Timeout = s.timeout
 	hc.CheckRedirect = keyStaysOnOrigin(hc.CheckRedirect)
-	base, _ := url.Parse(s.baseURL)
 	d := &doer{
 		hc:        hc,
 		policy:    s.retry.withDefaults(),
@@ -251,7 +264,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Client{baseURL: s.baseURL, cred: cred, doer: d, api: generated, batchSize: s.batchSize}, nil
+	return &Client{baseURL: s.baseURL, cred: cred, doer: d, api: generated, batchSize: s.batchSize, serverBatchMax: new(atomic.Int32)}, nil
 }
 
 // keyStaysOnOrigin wraps a CheckRedirect (nil: net/http's default, at

@@ -12,11 +12,23 @@
 // NewClientFromEnv reads it from TWENTY_API_KEY and the instance URL from
 // TWENTY_BASE_URL (default https://api.twenty.com; a self-hosted URL may
 // carry a path prefix, with or without a trailing /rest). The key is never
-// sent over plain http:// except to loopback (WithInsecureHTTP overrides),
+// sent over plain http:// except to loopback (NewClient refuses such a base
+// URL; WithInsecureHTTP overrides),
 // never carried by a redirect to another scheme, host or port, never logged,
 // and printed only in redacted form; a server echoing it back does not put
 // it into errors. An expired key (keys are JWTs) fails before anything is
 // sent.
+//
+// # Inputs
+//
+// Inputs send only what is set. Optional fields are pointers: Ptr sets one
+// (api.Person{JobTitle: twenty.Ptr("CTO")}), nil leaves it alone. Fields
+// that may be cleared, such as relation ids (api.PersonForUpdate.CompanyID),
+// are nullable.Nullable[T] from github.com/oapi-codegen/nullable: set with
+// nullable.NewNullableWithValue(v), cleared with nullable.NewNullNullable[T]()
+// (sent as null), left alone as the zero value. Ids are strings wherever a
+// method takes one; IDOf gives a record's id as a string and ParseID reads
+// one into UUID, the type of the records' id fields.
 //
 // # Errors
 //
@@ -46,9 +58,12 @@
 //
 // # Batching
 //
-// CreateMany sends any number of records in batches of 60 (WithBatchSize,
-// up to the server's 200), one after another or CreateOptions.Concurrency
-// at a time, and returns the records in input order. If a batch fails, the
+// CreateMany sends any number of records in batches of 200, the server's
+// maximum (WithBatchSize for fewer), one after another or
+// CreateOptions.Concurrency at a time, and returns the records in input
+// order. An older server that takes fewer per batch says so when it refuses
+// the first one; CreateMany re-sends in batches of its size, once, and the
+// client keeps that size. All asks for pages of 200. If a batch fails, the
 // error is a *BatchError saying which records were created, which failed
 // and which were never sent.
 //

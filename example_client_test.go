@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/oapi-codegen/nullable"
+
 	"github.com/twenty-go/twenty"
 	"github.com/twenty-go/twenty/api"
 	"github.com/twenty-go/twenty/twentytest"
@@ -82,7 +84,7 @@ func ExampleResource_All() {
 	// 20 people
 }
 
-// Batching: 1,000 records go out 60 at a time, four requests in flight.
+// Batching: 1,000 records go out 200 at a time, four requests in flight.
 func ExampleResource_CreateMany() {
 	srv, stop := fake()
 	defer stop()
@@ -93,19 +95,66 @@ func ExampleResource_CreateMany() {
 
 	companies := make([]api.Company, 1000)
 	for i := range companies {
-		name := fmt.Sprintf("Company %04d", i)
-		companies[i] = api.Company{Name: &name}
+		companies[i] = api.Company{Name: twenty.Ptr(fmt.Sprintf("Company %04d", i))}
 	}
 	created, err := client.Companies().CreateMany(context.Background(), companies, &twenty.CreateOptions{Concurrency: 4})
 	var batchErr *twenty.BatchError
-	if errors.As(err, &batchErr) {
-		log.Fatalf("created %v, failed %v: %v", batchErr.Created, batchErr.Failed, batchErr.Err)
+	switch {
+	case errors.As(err, &batchErr):
+		// created holds the records that were created, in input order.
+		log.Fatalf("created %v, failed %v, not sent %v: %v", batchErr.Created, batchErr.Failed, batchErr.NotSent, batchErr.Err)
+	case err != nil:
+		log.Fatal(err) // before anything was sent: a bad option or input
 	}
 	fmt.Println(len(created), "created, in input order:", created[0].Name, "...", created[999].Name)
 	fmt.Println(srv.RequestsFor("createManyCompanies"), "requests")
 	// Output:
 	// 1000 created, in input order: Company 0000 ... Company 0999
-	// 17 requests
+	// 5 requests
+}
+
+// Inputs: pointer fields are set with Ptr and left alone when nil;
+// nullable fields (relation ids such as CompanyID) have three states: set,
+// cleared with null, or left alone (the zero value, not sent).
+func ExampleResource_Update() {
+	srv, stop := fake()
+	defer stop()
+	client, err := twenty.NewClient(twenty.WithAPIKey(srv.APIKey()), twenty.WithBaseURL(srv.URL()))
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	people := client.People()
+	page, err := people.List(ctx, &twenty.ListOptions{Filter: twenty.Field("name.lastName").Eq("Durand")})
+	if err != nil {
+		log.Fatal(err)
+	}
+	id := twenty.IDOf(page.Records[0]) // the id as a string, as every method takes it
+
+	acme, err := twenty.ParseID("20202020-0002-4000-8000-000000000001")
+	if err != nil {
+		log.Fatal(err)
+	}
+	p, err := people.Update(ctx, id, api.PersonForUpdate{
+		JobTitle:  twenty.Ptr("CFO, Europe"),           // set
+		CompanyID: nullable.NewNullableWithValue(acme), // set
+		// City is nil: left alone
+	}, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(p.JobTitle, "at", p.CompanyID, "in", p.City)
+
+	p, err = people.Update(ctx, id, api.PersonForUpdate{
+		CompanyID: nullable.NewNullNullable[twenty.UUID](), // cleared: sent as null
+	}, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(p.JobTitle, "at", p.CompanyID, "in", p.City)
+	// Output:
+	// CFO, Europe at 20202020-0002-4000-8000-000000000001 in Paris
+	// CFO, Europe at <nil> in Paris
 }
 
 // Errors: every failure is typed; test with errors.Is and errors.As.

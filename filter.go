@@ -570,7 +570,10 @@ const (
 // Order sorts by one field. Build it with Asc or Desc; the zero Direction
 // means AscNullsFirst, the server's default.
 type Order struct {
-	Field     string // as for Field: "name.lastName", "createdAt"
+	// Field is as for Field ("name.lastName", "createdAt"), or a field of
+	// a many-to-one relation's record ("company.name"): 2.x servers sort
+	// with a join and page through it with cursors at any depth.
+	Field     string
 	Direction Direction
 }
 

@@ -389,6 +389,8 @@ var (
 func FuzzBuilderRoundTrip(fz *testing.F) {
 	fz.Add("city", uint8(0), "Paris", uint8(0), int64(0))
 	fz.Add("name.lastName", uint8(0), "O'Brien", uint8(0), int64(0))
+	fz.Add("company.name", uint8(0), "Acme", uint8(0), int64(0))
+	fz.Add("company.address.addressCity", uint8(1), "Paris", uint8(0), int64(0))
 	fz.Add("a", uint8(10), "x\x1fy,z\x1f'", uint8(0), int64(0))
 	fz.Add("a", uint8(6), `a"b,c"d`, uint8(0), int64(0))
 	fz.Add("n", uint8(2), "", uint8(1), int64(-42))
@@ -432,6 +434,15 @@ func FuzzBuilderRoundTrip(fz *testing.F) {
 			case 4:
 				v, want = n%2 == 0, strconv.FormatBool(n%2 == 0)
 			}
+		}
+		// The path as an order: a dotted one (a composite's sub-field, a
+		// relation's field such as company.name) reads back whole.
+		if ord := twenty.Desc(path).NullsFirst(); ord.Err() == nil {
+			terms, err := query.ParseOrderBy(twenty.OrderBy(ord))
+			require.NoError(t, err)
+			require.Len(t, terms, 1)
+			require.Equal(t, strings.Split(path, "."), terms[0].Path)
+			require.Equal(t, query.DescNullsFirst, terms[0].Direction)
 		}
 		leaf := build(twenty.Field(path), op, v)
 

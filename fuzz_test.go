@@ -302,7 +302,8 @@ func FuzzCursorRoundTrip(f *testing.F) {
 }
 
 // FuzzWithBaseURL builds a client on any base URL: it is refused with
-// ErrInvalidBaseURL, or requests go to exactly the normalised base plus
+// ErrInvalidBaseURL (or ErrInsecureTransport for plain http to a host
+// other than loopback), or requests go to exactly the normalised base plus
 // the REST path, errors name the path template without the base's own
 // path, and the key goes over plain http only to loopback.
 func FuzzWithBaseURL(f *testing.F) {
@@ -328,6 +329,16 @@ func FuzzWithBaseURL(f *testing.F) {
 		})
 		c, err := twenty.NewClient(twenty.WithAPIKey(plantedJWT), twenty.WithBaseURL(raw),
 			twenty.WithHTTPClient(&http.Client{Transport: rt}), twenty.WithRetryPolicy(twenty.NoRetries))
+		if errors.Is(err, authn.ErrInsecureTransport) {
+			// Refused when built: plain http to a host that is not loopback.
+			norm, nerr := authn.NormalizeBaseURL(raw)
+			u, _ := url.Parse(norm)
+			if nerr != nil || u.Scheme != "http" || authn.IsLoopback(u.Hostname()) {
+				t.Fatalf("%q: refused as insecure: %v", raw, err)
+			}
+			checkErrorText(t, err)
+			return
+		}
 		if err != nil {
 			if !errors.Is(err, authn.ErrInvalidBaseURL) {
 				t.Fatalf("%q: %v does not wrap ErrInvalidBaseURL", raw, err)

@@ -10,13 +10,17 @@ import (
 // All yields every record matching opts, page after page, following each
 // page's end cursor. It sends nothing until the loop starts, never
 // modifies opts, stops after yielding an error, and stops fetching when
-// the loop breaks. With opts.Prefetch the next page is requested while
+// the loop breaks. Pages hold 200 records unless opts.Limit says
+// otherwise. With opts.Prefetch the next page is requested while
 // the loop body works on the current one.
 func (r *Resource[R, C, U]) All(ctx context.Context, opts *ListOptions) iter.Seq2[R, error] {
 	var o ListOptions
 	if opts != nil {
 		o = *opts
 		o.OrderBy = slices.Clone(opts.OrderBy)
+	}
+	if o.Limit == 0 {
+		o.Limit = allPageSize // fewest requests; the server clamps what it cannot serve
 	}
 	return func(yield func(R, error) bool) {
 		var zero R

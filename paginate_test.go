@@ -20,6 +20,7 @@ import (
 
 	"github.com/twenty-go/twenty"
 	"github.com/twenty-go/twenty/api"
+	"github.com/twenty-go/twenty/twentytest"
 )
 
 // cursor is the opaque cursor of record i: standard base64 with + / and =,
@@ -525,4 +526,33 @@ func TestOneClientManyGoroutines(t *testing.T) {
 	wg.Wait()
 	assert.EqualValues(t, 40, created.Load())
 	assert.Len(t, ls.seen(), 8*5)
+}
+
+// TestAllOrderedByRelationField pages through people ordered by their
+// company's name, the order 2.x sorts with a join, against twentytest.
+func TestAllOrderedByRelationField(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, "company.name[AscNullsFirst]", twenty.Asc("company.name").String())
+	require.NoError(t, twenty.Desc("company.name").NullsFirst().Err())
+	s := twentytest.NewServer(t)
+	c, err := twenty.NewClient(twenty.WithAPIKey(s.APIKey()), twenty.WithBaseURL(s.URL()))
+	require.NoError(t, err)
+	opts := &twenty.ListOptions{Limit: 3, OrderBy: []twenty.Order{twenty.Asc("company.name").NullsLast()}}
+	var names []string
+	n := 0
+	for p, err := range c.People().All(t.Context(), opts) {
+		require.NoError(t, err)
+		n++
+		name := "" // people without a company sort last
+		if p.CompanyID != nil {
+			co, ok := s.Record("companies", p.CompanyID.String())
+			require.True(t, ok)
+			name, _ = co["name"].(string)
+		} else {
+			name = "\U0010ffff"
+		}
+		names = append(names, name)
+	}
+	assert.Equal(t, len(s.Records("people")), n, "every person once")
+	assert.True(t, slices.IsSorted(names), "by company name: %v", names)
 }

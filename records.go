@@ -81,8 +81,10 @@ func (p *Page[R]) NextCursor() (string, bool) {
 type ListOptions struct {
 	Filter  Filter
 	OrderBy []Order
-	// Limit is the page size: 0 means the server's default (60); values
-	// above 200 are reduced to 200, as the server would.
+	// Limit is the page size: 0 means the server's default (60) for List
+	// and 200, the server's maximum, for All; values above 200 are reduced
+	// to 200, as the server would. Servers with a lower maximum clamp the
+	// page silently, and All follows their cursors just the same.
 	Limit int
 	// Depth 1 embeds related records one level deep.
 	Depth         int

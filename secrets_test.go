@@ -292,9 +292,7 @@ func TestPlantedKeyNeverLeaks(t *testing.T) {
 			_, err = small.People().List(ctx, nil)
 			require.ErrorIs(t, err, twenty.ErrTooLarge)
 			record("too large", err)
-			remote, err := twenty.NewClient(append(opts, twenty.WithBaseURL("http://twenty.example.invalid"))...)
-			require.NoError(t, err)
-			_, err = remote.People().Get(ctx, personID(1), nil)
+			_, err = twenty.NewClient(append(opts, twenty.WithBaseURL("http://twenty.example.invalid"))...)
 			require.ErrorIs(t, err, authn.ErrInsecureTransport)
 			record("insecure", err)
 			expired := b64(`{"alg":"HS256"}`) + "." + b64(`{"exp":1000000000}`) + "." + secretMarker + "expired"

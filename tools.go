@@ -1,9 +1,9 @@
 //go:build tools
 
-// Package twenty pins build-time tools in go.mod so `go generate` runs the
-// exact generator version this repository was generated with.
-package twenty
+// The build tools (oapi-codegen, staticcheck) are pinned in tools/go.mod, a
+// module of their own, and run with `go -C tools tool NAME`. They are not
+// imported here: `go mod tidy` in a module that imports this library reads
+// every file of its packages, build tags or not, and would add them to that
+// module's go.mod.
 
-import (
-	_ "github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen"
-)
+package twenty

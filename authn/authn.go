@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -163,7 +164,7 @@ func (c *Credential) RequestEditor() func(ctx context.Context, req *http.Request
 		if req == nil || req.URL == nil {
 			return errors.New("authn: nil request or request URL")
 		}
-		if err := checkTransport(req.URL.Scheme, req.URL.Hostname(), c.allowInsecure); err != nil {
+		if err := checkTransport(req.URL.Scheme, req.URL.Host, c.allowInsecure); err != nil {
 			return err
 		}
 		if exp, ok := c.Expiry(); ok && !c.now().Before(exp) {
@@ -179,19 +180,20 @@ func (c *Credential) RequestEditor() func(ctx context.Context, req *http.Request
 
 // checkTransport allows https always, and http only to loopback unless
 // allowInsecure. Other schemes are treated like http: the transport rejects
-// them anyway, and the key must not be the reason a request leaks.
-func checkTransport(scheme, host string, allowInsecure bool) error {
-	if strings.EqualFold(scheme, "https") || allowInsecure || isLoopback(host) {
+// them anyway, and the key must not be the reason a request leaks. hostport
+// is shown whole: the port tells which of a host's services was refused.
+func checkTransport(scheme, hostport string, allowInsecure bool) error {
+	if strings.EqualFold(scheme, "https") || allowInsecure || IsLoopback((&url.URL{Host: hostport}).Hostname()) {
 		return nil
 	}
 	return fmt.Errorf("%w: %s://%s (use https, or AllowInsecureHTTP on a trusted network)",
-		ErrInsecureTransport, strings.ToLower(scheme), host)
+		ErrInsecureTransport, strings.ToLower(scheme), hostport)
 }
 
-// isLoopback accepts "localhost" and loopback IP literals (127.0.0.0/8, ::1,
-// including IPv4-mapped and zoned forms). Other names are not resolved: DNS
-// could point them anywhere.
-func isLoopback(host string) bool {
+// IsLoopback accepts "localhost" and loopback IP literals (127.0.0.0/8, ::1,
+// including IPv4-mapped and zoned forms), the hosts plain http may reach
+// with a key. Other names are not resolved: DNS could point them anywhere.
+func IsLoopback(host string) bool {
 	if strings.EqualFold(host, "localhost") {
 		return true
 	}

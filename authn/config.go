@@ -49,7 +49,7 @@ func FromLookup(lookup func(string) (string, bool), opts ...Option) (*Config, er
 	if err != nil { // cannot happen: base was just produced by NormalizeBaseURL
 		return nil, fmt.Errorf("%w: %v (from %s)", ErrInvalidBaseURL, err, EnvBaseURL)
 	}
-	if err := checkTransport(u.Scheme, u.Hostname(), cred.allowInsecure); err != nil {
+	if err := checkTransport(u.Scheme, u.Host, cred.allowInsecure); err != nil {
 		return nil, fmt.Errorf("%w (from %s)", err, EnvBaseURL)
 	}
 	return &Config{Credential: cred, BaseURL: base}, nil

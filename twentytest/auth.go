@@ -158,7 +158,8 @@ func (s *Server) writeAuthFailure(w http.ResponseWriter, f authFailure) {
 	case authMissing:
 		status, code, msg = http.StatusForbidden, "FORBIDDEN_EXCEPTION", "Missing authentication token"
 	case authNoPayload:
-		msg = "No payload"
+		// 1.x said "No payload"; 2.x's suite expects this for any non-JWT.
+		msg = "Token invalid."
 	case authExpired:
 		msg = "Token has expired."
 	case authRevoked:

@@ -38,7 +38,7 @@ func TestAuthFailures(t *testing.T) {
 			want{401, `{"statusCode":401,"messages":["Token invalid."],"error":"UNAUTHENTICATED"}`, authn.ErrUnauthorized}},
 		{"not a jwt", func(*twentytest.Server) string { return "Bearer hello" },
 			want{401, `{"error":{"message":"Invalid API key","code":"UNAUTHORIZED","details":{}}}`, authn.ErrUnauthorized},
-			want{401, `{"statusCode":401,"messages":["No payload"],"error":"UNAUTHENTICATED"}`, authn.ErrUnauthorized}},
+			want{401, `{"statusCode":401,"messages":["Token invalid."],"error":"UNAUTHENTICATED"}`, authn.ErrUnauthorized}},
 		{"expired", func(s *twentytest.Server) string { return "Bearer " + s.ExpiredKey() },
 			want{401, `{"error":{"message":"API key has expired","code":"EXPIRED_API_KEY","details":{}}}`, authn.ErrExpiredAPIKey},
 			want{401, `{"statusCode":401,"messages":["Token has expired."],"error":"UNAUTHENTICATED"}`, authn.ErrExpiredAPIKey}},

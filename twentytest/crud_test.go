@@ -93,13 +93,13 @@ func TestCreateRefusals(t *testing.T) {
 		{"one-to-many relation", "/rest/companies", map[string]any{"people": []any{}}, `One-to-many relation "people"`},
 		{"many-to-one object", "/rest/people", map[string]any{"company": map[string]any{"id": acme}}, `requires connect or disconnect`},
 		{"morph relation as id", "/rest/noteTargets", map[string]any{"targetPerson": maya}, `requires connect or disconnect`},
-		{"enum value", "/rest/opportunities", map[string]any{"stage": "WON"}, `invalid input value for enum opportunity_stage_enum: "WON"`},
+		{"enum value", "/rest/opportunities", map[string]any{"stage": "WON"}, `Invalid value "WON" for field "stage". Valid values are: NEW, SCREENING, MEETING, PROPOSAL, CUSTOMER`},
 		{"null on non-nullable", "/rest/workspaceMembers", map[string]any{"userId": nil}, `violates not-null constraint`},
 		{"missing non-nullable", "/rest/workspaceMembers", map[string]any{"name": map[string]any{"firstName": "A"}}, `null value in column "userId"`},
 		{"dangling foreign key", "/rest/people", map[string]any{"companyId": unknown}, `violates foreign key constraint`},
 		{"bad uuid", "/rest/people", map[string]any{"companyId": "nope"}, `invalid input syntax for type uuid`},
-		{"duplicate unique email", "/rest/people", map[string]any{"emails": map[string]any{"primaryEmail": "maya.chen@acme-robotics.com"}}, `duplicate key value`},
-		{"duplicate id", "/rest/people", map[string]any{"id": maya}, `duplicate key value`},
+		{"duplicate unique email", "/rest/people", map[string]any{"emails": map[string]any{"primaryEmail": "maya.chen@acme-robotics.com"}}, `A duplicate entry was detected`},
+		{"duplicate id", "/rest/people", map[string]any{"id": maya}, `A duplicate entry was detected`},
 		{"unknown sub-field", "/rest/people", map[string]any{"name": map[string]any{"middleName": "Q"}}, `doesn't have any "name.middleName" field.`},
 		{"wrong type", "/rest/companies", map[string]any{"employees": "many"}, `invalid input syntax for type double precision`},
 		{"not json", "/rest/people", []byte(`{"name":`), `Invalid JSON body`},
@@ -141,7 +141,7 @@ func TestBatchCreate(t *testing.T) {
 		map[string]any{"domainName": map[string]any{"primaryLinkUrl": "https://x.io/"}},
 	})
 	assert.Equal(t, 400, r.status)
-	assert.Contains(t, message(r), "duplicate key")
+	assert.Contains(t, message(r), "A duplicate entry was detected")
 	assert.Len(t, s.Records("companies"), 2)
 }
 
@@ -335,7 +335,7 @@ func TestDeleteManyAndRestoreMany(t *testing.T) {
 	s := twentytest.NewServer(t)
 	r := do(t, s, "DELETE", "/rest/people", nil)
 	assert.Equal(t, 400, r.status)
-	assert.Equal(t, "Filters are mandatory for bulk delete/destroy operations", message(r))
+	assert.Equal(t, "Filters are mandatory for bulk destroy operations", message(r))
 
 	r = do(t, s, "DELETE", "/rest/people?soft_delete=true&filter=companyId[eq]:"+acme, nil)
 	require.Equal(t, 200, r.status, string(r.raw))

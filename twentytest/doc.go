@@ -34,11 +34,21 @@
 // # Authentication
 //
 // APIKey is accepted. ExpiredKey, RevokedKey, keys added with AddKey and
-// unknown keys are refused: by default in the documented format, all with
-// status 401; with WithErrorFormat(Real) exactly as the real server's
-// middleware does (403 for a missing header or a revoked key, 401 for
-// invalid and expired keys). A `?token=` query parameter is ignored, as on
-// newer servers.
+// unknown keys are refused exactly as the real server's middleware does
+// (403 for a missing header or a revoked key, 401 "Token invalid." for
+// unknown or malformed keys, 401 for expired ones); WithErrorFormat(
+// Documented) answers in the body of Twenty's API documentation instead,
+// all with status 401, as the fake did by default before. A `?token=`
+// query parameter is ignored, as on newer servers.
+//
+// # Fidelity
+//
+// The server's REST integration suites are ported to this package's
+// fidelity_*_test.go (go test -run Fidelity). PUT is served as PATCH.
+// GET /rest/open-api/core answers the spec the fake validates against, as
+// JSON (only a skeleton without a key). The pre-2.x /rest/restore/...
+// paths are a 400, as on 2.x. Group-by refuses viewId: the fake keeps no
+// saved views (view_id, which the server does not read, is ignored).
 //
 // # Where the fake chooses
 //
@@ -71,9 +81,7 @@
 // types, MORPH_RELATION. Webhooks are read-write too. Answers use the newer
 // unified envelope or, with WithMetadataFormat(MetadataLegacy), the legacy
 // one (writes under createOneObject, updateOneField, ...; creates answer
-// 201); lists page with ids as cursors. Not served: the fields and
-// omit_null_values parameters, group-by views (view_id is ignored), the
-// PUT alias of PATCH and the older /rest/restore/... paths.
+// 201); lists page with ids as cursors.
 //
 // # Webhooks
 //

@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
+
+	"github.com/twenty-go/twenty/internal/model"
 )
 
 // apiError is a non-auth failure, sent in the real server's shape:
@@ -76,4 +79,25 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Length", fmt.Sprint(len(body)))
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
+}
+
+// duplicateEntry is the 2.x answer to a unique violation, the primary key
+// included (Twenty 2.42: "A duplicate entry was detected: unique
+// constraint person.IDX_UNIQUE_… was violated").
+func duplicateEntry(object, constraint string) *apiError {
+	return badRequest("A duplicate entry was detected: unique constraint %s.%s was violated", object, constraint)
+}
+
+// invalidOption is the 2.x answer to a value a SELECT or MULTI_SELECT does
+// not offer; the options are listed in their order.
+func invalidOption(f *model.Field, v any) *apiError {
+	vals := make([]string, len(f.Options))
+	for i, o := range f.Options {
+		vals[i] = o.Value
+	}
+	s, ok := v.(string)
+	if !ok {
+		s = short(v)
+	}
+	return badRequest("Invalid value \"%s\" for field \"%s\". Valid values are: %s", s, f.Name, strings.Join(vals, ", "))
 }

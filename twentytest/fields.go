@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/net/idna"
+
 	"github.com/twenty-go/twenty/internal/model"
 )
 
@@ -180,7 +182,7 @@ func writeValue(o *objInfo, f *model.Field, v, old any) (any, *apiError) {
 	case model.Select, model.Rating:
 		s, ok := v.(string)
 		if !ok || !hasOption(f, s) {
-			return nil, badRequest("invalid input value for enum %s_%s_enum: %s", o.o.NameSingular, f.Name, short(v))
+			return nil, invalidOption(f, v)
 		}
 		return s, nil
 	case model.MultiSelect:
@@ -192,7 +194,7 @@ func writeValue(o *objInfo, f *model.Field, v, old any) (any, *apiError) {
 		for _, e := range arr {
 			s, ok := e.(string)
 			if !ok || !hasOption(f, s) {
-				return nil, badRequest("invalid input value for enum %s_%s_enum: %s", o.o.NameSingular, f.Name, short(e))
+				return nil, invalidOption(f, e)
 			}
 			out = append(out, s)
 		}
@@ -339,6 +341,9 @@ func writeSub(o *objInfo, f *model.Field, sf subField, v any) (any, *apiError) {
 		if f.Type == model.Links && sf.name == "primaryLinkUrl" {
 			s = trimLink(s)
 		}
+		if f.Type == model.Emails {
+			s = canonicalEmail(s)
+		}
 		return s, nil
 	case subDecimal:
 		return decimal(o, where, v)
@@ -367,12 +372,18 @@ func writeSub(o *objInfo, f *model.Field, sf subField, v any) (any, *apiError) {
 		if !ok {
 			return nil, fieldErr(o, where, v, "an array of strings")
 		}
-		for _, e := range arr {
-			if _, ok := e.(string); !ok {
+		out := make([]any, len(arr))
+		for i, e := range arr {
+			s, ok := e.(string)
+			if !ok {
 				return nil, fieldErr(o, where, v, "an array of strings")
 			}
+			if f.Type == model.Emails {
+				s = canonicalEmail(s)
+			}
+			out[i] = s
 		}
-		return cloneValue(arr), nil
+		return out, nil
 	case subLinks, subPhones:
 		keys := []string{"url", "label"}
 		if sf.kind == subPhones {
@@ -410,6 +421,23 @@ func writeSub(o *objInfo, f *model.Field, sf subField, v any) (any, *apiError) {
 		return out, nil
 	}
 	return nil, fieldErr(o, where, v, "a known value")
+}
+
+// canonicalEmail is what 2.x stores of an email: lower case (the local
+// part too), the domain's ideographic and fullwidth dots read as dots,
+// its trailing dot dropped and its Unicode labels in punycode.
+func canonicalEmail(s string) string {
+	s = strings.ToLower(s)
+	at := strings.LastIndex(s, "@")
+	if at < 0 {
+		return s
+	}
+	domain := strings.NewReplacer("。", ".", "．", ".", "｡", ".").Replace(s[at+1:])
+	domain = strings.TrimSuffix(domain, ".")
+	if ascii, err := idna.Punycode.ToASCII(domain); err == nil {
+		domain = ascii
+	}
+	return s[:at+1] + domain
 }
 
 // trimLink drops a trailing slash, as the server does on write.

@@ -161,6 +161,12 @@ func (s *Server) groupBy(rt route, q url.Values) (int, any, *apiError) {
 	if !q.Has("group_by") {
 		return 0, nil, badRequest("'group_by' parameter is required, eg: group_by=[{\"stage\":true}]")
 	}
+	// The server applies the filters of the saved view viewId names (it
+	// reads viewId; view_id is an unknown parameter, ignored). The fake
+	// keeps no views, so any viewId names one it does not have.
+	if id := q.Get("viewId"); id != "" {
+		return 0, nil, badRequest("View '%s' not found: twentytest serves no saved views", id)
+	}
 	dims, e := parseDimensions(oi, q.Get("group_by"))
 	if e != nil {
 		return 0, nil, e
@@ -177,7 +183,7 @@ func (s *Server) groupBy(rt route, q url.Values) (int, any, *apiError) {
 	if e != nil {
 		return 0, nil, e
 	}
-	recordTerms, e := parseOrderBy(oi, q.Get("order_by_for_records"))
+	recordTerms, e := parseOrderBy(nil, oi, q.Get("order_by_for_records"))
 	if e != nil {
 		return 0, nil, e
 	}

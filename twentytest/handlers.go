@@ -1,6 +1,7 @@
 package twentytest
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"net/http"
@@ -260,16 +261,20 @@ func (s *Server) dispatch(rt route, q url.Values, body []byte) (int, any, *apiEr
 		if e != nil {
 			return 0, nil, e
 		}
+		view, e := parseView(rt.oi, q)
+		if e != nil {
+			return 0, nil, e
+		}
 		rec := st.get(rt.oi, rt.id)
 		if rec == nil {
 			return 0, nil, notFound()
 		}
 		rec = s.restored(rt.oi, rec)
-		return http.StatusOK, data("restore"+rt.oi.S, st.present(rt.oi, rec, depth)), nil
+		return http.StatusOK, data("restore"+rt.oi.S, view.apply(st.present(rt.oi, rec, depth))), nil
 	case opRestoreMany:
 		return s.restoreMany(rt, q)
 	case opDuplicates:
-		return s.duplicates(rt, body)
+		return s.duplicates(rt, q, body)
 	case opMerge:
 		return s.merge(rt, body)
 	case opGroupBy:
@@ -286,11 +291,15 @@ func data(key string, v any) map[string]any {
 // unless the filter mentions deletedAt.
 func visible(filter *query.Node) func(map[string]any) bool {
 	withDeleted := filter != nil && query.MentionsField(*filter, "deletedAt")
+	match := func(map[string]any) bool { return true }
+	if filter != nil {
+		match = filter.Matcher()
+	}
 	return func(r map[string]any) bool {
 		if !withDeleted && r["deletedAt"] != nil {
 			return false
 		}
-		return filter == nil || filter.Match(r)
+		return match(r)
 	}
 }
 
@@ -299,7 +308,7 @@ func (s *Server) findMany(oi *objInfo, q url.Values) (int, any, *apiError) {
 	if e != nil {
 		return 0, nil, e
 	}
-	limit, e := parseLimit(q, defaultLimit, maxLimit)
+	limit, e := parseLimit(q, defaultLimit, min(maxLimit, s.cfg.maxBatch))
 	if e != nil {
 		return 0, nil, e
 	}
@@ -307,7 +316,7 @@ func (s *Server) findMany(oi *objInfo, q url.Values) (int, any, *apiError) {
 	if e != nil {
 		return 0, nil, e
 	}
-	terms, e := parseOrderBy(oi, q.Get("order_by"))
+	terms, e := parseOrderBy(s.store, oi, q.Get("order_by"))
 	if e != nil {
 		return 0, nil, e
 	}
@@ -324,9 +333,11 @@ func (s *Server) findMany(oi *objInfo, q url.Values) (int, any, *apiError) {
 		if e != nil {
 			return 0, nil, e
 		}
-		end := sort.Search(len(all), func(i int) bool { return query.Compare(all[i], cur, terms) >= 0 })
+		end := sort.Search(len(all), func(i int) bool { return query.Compare(s.store.joined(oi, all[i], terms), cur, terms) >= 0 })
 		start := max(end-limit, 0)
-		page, hasPrev = all[start:end], start > 0
+		// Both flags are set, unlike 1.x which only set the one of the
+		// direction of travel (2.x find-many suite).
+		page, hasPrev, hasNext = all[start:end], start > 0, end < len(all)
 	default:
 		start := 0
 		if after != "" {
@@ -334,10 +345,10 @@ func (s *Server) findMany(oi *objInfo, q url.Values) (int, any, *apiError) {
 			if e != nil {
 				return 0, nil, e
 			}
-			start = sort.Search(len(all), func(i int) bool { return query.Compare(all[i], cur, terms) > 0 })
+			start = sort.Search(len(all), func(i int) bool { return query.Compare(s.store.joined(oi, all[i], terms), cur, terms) > 0 })
 		}
 		end := min(start+limit, len(all))
-		page, hasNext = all[start:end], end < len(all)
+		page, hasNext, hasPrev = all[start:end], end < len(all), start > 0
 	}
 	view, e := parseView(oi, q)
 	if e != nil {
@@ -350,7 +361,7 @@ func (s *Server) findMany(oi *objInfo, q url.Values) (int, any, *apiError) {
 	return http.StatusOK, map[string]any{
 		"data":       map[string]any{oi.o.NamePlural: records},
 		"totalCount": len(all),
-		"pageInfo":   pageInfo(page, terms, hasNext, hasPrev),
+		"pageInfo":   pageInfo(s.store.joinedAll(oi, page, terms), terms, hasNext, hasPrev),
 	}, nil
 }
 
@@ -386,6 +397,10 @@ func (s *Server) create(rt route, q url.Values, body []byte) (int, any, *apiErro
 	} else {
 		inputs = []any{v}
 	}
+	view, e := parseView(oi, q)
+	if e != nil {
+		return 0, nil, e
+	}
 	upsert := boolParam(q, "upsert")
 	t := s.store.begin()
 	var out []any
@@ -409,7 +424,7 @@ func (s *Server) create(rt route, q url.Values, body []byte) (int, any, *apiErro
 	}
 	presented := make([]any, len(out))
 	for i, r := range out {
-		presented[i] = s.store.present(oi, r.(map[string]any), depth)
+		presented[i] = view.apply(s.store.present(oi, r.(map[string]any), depth))
 	}
 	if rt.op == opCreateMany {
 		return http.StatusCreated, data("create"+oi.P, presented), nil
@@ -465,7 +480,7 @@ func (s *Server) createOrUpsert(t *tx, oi *objInfo, in map[string]any, upsert bo
 		return nil, nil, e
 	}
 	if st.get(oi, rec["id"].(string)) != nil {
-		return nil, nil, badRequest("duplicate key value violates unique constraint \"PK_%s\"", oi.o.NameSingular)
+		return nil, nil, duplicateEntry(oi.o.NameSingular, "PK_"+oi.o.NameSingular)
 	}
 	t.put(oi, rec)
 	if e := st.checkUnique(oi, rec); e != nil {
@@ -487,7 +502,12 @@ func withoutKey(m map[string]any, key string) map[string]any {
 	return out
 }
 
+// decodeObject reads a JSON object; no body at all reads as {}, as
+// Express's body parser leaves it.
 func decodeObject(body []byte) (map[string]any, *apiError) {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return map[string]any{}, nil
+	}
 	v, err := decodeJSON(body)
 	if err != nil {
 		return nil, badRequest("Invalid JSON body: %v", err)
@@ -614,10 +634,14 @@ func (s *Server) deleteMany(rt route, q url.Values) (int, any, *apiError) {
 	if e != nil {
 		return 0, nil, e
 	}
-	if filter == nil {
-		return 0, nil, badRequest("Filters are mandatory for bulk delete/destroy operations")
-	}
 	soft := boolParam(q, "soft_delete")
+	if filter == nil {
+		kind := "destroy"
+		if soft {
+			kind = "delete"
+		}
+		return 0, nil, badRequest("Filters are mandatory for bulk %s operations", kind)
+	}
 	t := s.store.begin()
 	out := []any{}
 	for _, rec := range s.store.sorted(oi, nil, visible(filter)) {
@@ -647,11 +671,15 @@ func (s *Server) restoreMany(rt route, q url.Values) (int, any, *apiError) {
 	if e != nil {
 		return 0, nil, e
 	}
+	view, e := parseView(oi, q)
+	if e != nil {
+		return 0, nil, e
+	}
 	out := []any{}
 	for _, rec := range s.store.sorted(oi, nil, func(r map[string]any) bool {
 		return r["deletedAt"] != nil && (filter == nil || filter.Match(r))
 	}) {
-		out = append(out, s.store.present(oi, s.restored(oi, rec), depth))
+		out = append(out, view.apply(s.store.present(oi, s.restored(oi, rec), depth)))
 	}
 	return http.StatusOK, data("restore"+oi.P, out), nil
 }

@@ -48,6 +48,17 @@ func do(t *testing.T, s *twentytest.Server, method, path string, body any) resp 
 
 func doKey(t *testing.T, s *twentytest.Server, key, method, path string, body any) resp {
 	t.Helper()
+	h := http.Header{}
+	if key != "" {
+		h.Set("Authorization", "Bearer "+key)
+	}
+	return doHeader(t, s, h, method, path, body)
+}
+
+// doHeader sends a raw request with the headers h (and a JSON
+// Content-Type when there is a body) and decodes the JSON answer.
+func doHeader(t *testing.T, s *twentytest.Server, h http.Header, method, path string, body any) resp {
+	t.Helper()
 	var rd io.Reader
 	if body != nil {
 		b, ok := body.([]byte)
@@ -60,11 +71,11 @@ func doKey(t *testing.T, s *twentytest.Server, key, method, path string, body an
 	}
 	req, err := http.NewRequest(method, s.URL()+path, rd)
 	require.NoError(t, err)
+	for k, v := range h {
+		req.Header[k] = v
+	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
-	}
-	if key != "" {
-		req.Header.Set("Authorization", "Bearer "+key)
 	}
 	res, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)

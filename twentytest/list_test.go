@@ -213,7 +213,10 @@ func walk(t *testing.T, s *twentytest.Server, orderBy string, limit int, backwar
 		if backwards {
 			more, other = other, more
 		}
-		assert.Equal(t, false, other)
+		if !backwards {
+			// 2.x sets the flag of the other direction too.
+			assert.Equal(t, len(seen) > len(page), other, "hasPreviousPage")
+		}
 		if len(page) == 0 {
 			assert.Nil(t, info["startCursor"])
 			assert.Nil(t, info["endCursor"])
@@ -252,7 +255,7 @@ func TestCursorWalks(t *testing.T) {
 			require.Equal(t, 200, r.status, string(r.raw))
 			assert.Equal(t, want[12:19], ids(r, "people"))
 			assert.Equal(t, true, at(r.body, "pageInfo", "hasPreviousPage"))
-			assert.Equal(t, false, at(r.body, "pageInfo", "hasNextPage"))
+			assert.Equal(t, true, at(r.body, "pageInfo", "hasNextPage"), "the last record follows")
 		})
 	}
 }

@@ -3,6 +3,7 @@ package twentytest
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/twenty-go/twenty/internal/model"
@@ -63,8 +64,12 @@ func isDuplicate(a, b map[string]any, criteria [][][]string) bool {
 	return false
 }
 
-func (s *Server) duplicates(rt route, body []byte) (int, any, *apiError) {
+func (s *Server) duplicates(rt route, q url.Values, body []byte) (int, any, *apiError) {
 	oi, st := rt.oi, s.store
+	depth, e := parseDepth(q)
+	if e != nil {
+		return 0, nil, e
+	}
 	in, e := decodeObject(body)
 	if e != nil {
 		return 0, nil, e
@@ -101,6 +106,9 @@ func (s *Server) duplicates(rt route, body []byte) (int, any, *apiError) {
 		if !ok {
 			return 0, nil, badRequest("\"data\" must be an array of records")
 		}
+		if len(list) == 0 {
+			return 0, nil, badRequest("The \"data\" condition can not be empty when \"ids\" input not provided")
+		}
 		for _, v := range list {
 			m, ok := v.(map[string]any)
 			if !ok {
@@ -126,7 +134,7 @@ func (s *Server) duplicates(rt route, body []byte) (int, any, *apiError) {
 		})
 		list := make([]any, 0, len(found))
 		for _, r := range found {
-			list = append(list, st.present(oi, r, 0))
+			list = append(list, st.present(oi, r, depth))
 		}
 		out = append(out, map[string]any{
 			oi.o.NameSingular + "Duplicates": list,

@@ -85,6 +85,9 @@ func (s *Server) metadataItems(kind string) []map[string]any {
 	add := func(v any) {
 		b, _ := json.Marshal(v)
 		m, _ := decodeJSON(b)
+		if s.cfg.noRelationBlocks {
+			stripRelations(m.(map[string]any))
+		}
 		out = append(out, m.(map[string]any))
 	}
 	for _, o := range objects {

@@ -115,23 +115,42 @@ func checkPath(oi *objInfo, path []string) *apiError {
 	return badRequest("Object %s doesn't have any \"%s\" field.", name, strings.Join(path, "."))
 }
 
-func parseOrderBy(oi *objInfo, s string) ([]query.OrderTerm, *apiError) {
+// parseOrderBy checks terms against oi; with st, a term may also name a
+// field of a MANY_TO_ONE relation's target (company.name), which the
+// caller must sort through st.joined.
+func parseOrderBy(st *store, oi *objInfo, s string) ([]query.OrderTerm, *apiError) {
 	terms, err := query.ParseOrderBy(s)
 	if err != nil {
 		return nil, badRequest("%s", err.Error())
 	}
 	for _, t := range terms {
-		if e := checkPath(oi, t.Path); e != nil {
+		if e := checkOrderPath(st, oi, t.Path); e != nil {
 			return nil, e
-		}
-		if f := oi.fields[t.Path[0]]; f != nil && len(t.Path) == 1 {
-			if _, composite := composites[f.Type]; composite {
-				return nil, badRequest("'order_by' cannot sort by the composite field '%s': name one of its sub-fields, eg: %s.%s",
-					f.Name, f.Name, composites[f.Type][0].name)
-			}
 		}
 	}
 	return terms, nil
+}
+
+// checkOrderPath accepts a field, a composite's sub-field, or the same on
+// the target of a MANY_TO_ONE relation (company.name), one level deep.
+func checkOrderPath(st *store, oi *objInfo, path []string) *apiError {
+	if rel, ok := oi.rels[path[0]]; ok && st != nil && len(path) > 1 && rel.Relation.Type == model.ManyToOne {
+		if to := st.bySingular[rel.Relation.TargetObject]; to != nil {
+			if _, nested := to.rels[path[1]]; !nested {
+				return checkOrderPath(nil, to, path[1:])
+			}
+		}
+	}
+	if e := checkPath(oi, path); e != nil {
+		return e
+	}
+	if f := oi.fields[path[0]]; f != nil && len(path) == 1 {
+		if _, composite := composites[f.Type]; composite {
+			return badRequest("'order_by' cannot sort by the composite field '%s': name one of its sub-fields, eg: %s.%s",
+				f.Name, f.Name, composites[f.Type][0].name)
+		}
+	}
+	return nil
 }
 
 // encodeCursor is the server's cursor: standard base64 (with + / =) of

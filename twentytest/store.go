@@ -367,7 +367,7 @@ func (st *store) checkUnique(oi *objInfo, rec map[string]any) *apiError {
 				continue
 			}
 			if sameValue(query.Lookup(other, path), v) {
-				return badRequest("duplicate key value violates unique constraint \"IDX_UNIQUE_%s_%s\"", oi.o.NameSingular, strings.Join(path, "_"))
+				return duplicateEntry(oi.o.NameSingular, "IDX_UNIQUE_"+oi.o.NameSingular+"_"+strings.Join(path, "_"))
 			}
 		}
 	}
@@ -388,13 +388,67 @@ func (st *store) get(oi *objInfo, id string) map[string]any {
 // sorted returns oi's records that keep returns true for, ordered by terms
 // (then id).
 func (st *store) sorted(oi *objInfo, terms []query.OrderTerm, keep func(map[string]any) bool) []map[string]any {
-	var out []map[string]any
+	var out, keys []map[string]any
 	for _, r := range st.rows[oi.o.NamePlural] {
 		if keep == nil || keep(r) {
 			out = append(out, r)
+			keys = append(keys, st.joined(oi, r, terms))
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return query.Compare(out[i], out[j], terms) < 0 })
+	sort.Sort(byKeys{out, keys, terms})
+	return out
+}
+
+// joinedAll is joined for each record of page.
+func (st *store) joinedAll(oi *objInfo, page []map[string]any, terms []query.OrderTerm) []map[string]any {
+	out := make([]map[string]any, len(page))
+	for i, r := range page {
+		out[i] = st.joined(oi, r, terms)
+	}
+	return out
+}
+
+type byKeys struct {
+	recs, keys []map[string]any
+	terms      []query.OrderTerm
+}
+
+func (b byKeys) Len() int           { return len(b.recs) }
+func (b byKeys) Less(i, j int) bool { return query.Compare(b.keys[i], b.keys[j], b.terms) < 0 }
+func (b byKeys) Swap(i, j int) {
+	b.recs[i], b.recs[j] = b.recs[j], b.recs[i]
+	b.keys[i], b.keys[j] = b.keys[j], b.keys[i]
+}
+
+// joined is rec as order_by and cursors see it: with the records of the
+// MANY_TO_ONE relations that terms order by (company.name) under the
+// relation's name, as the server's ordering join has them. rec itself when
+// no term names a relation.
+func (st *store) joined(oi *objInfo, rec map[string]any, terms []query.OrderTerm) map[string]any {
+	var out map[string]any
+	for _, t := range terms {
+		f, ok := oi.rels[t.Path[0]]
+		if !ok || len(t.Path) < 2 || f.Relation.Type != model.ManyToOne {
+			continue
+		}
+		if out == nil {
+			out = make(map[string]any, len(rec)+1)
+			for k, v := range rec {
+				out[k] = v
+			}
+		}
+		out[f.Name] = nil
+		if to := st.bySingular[f.Relation.TargetObject]; to != nil {
+			if id, ok := rec[f.Relation.JoinColumnName].(string); ok {
+				if target := st.get(to, id); target != nil {
+					out[f.Name] = target
+				}
+			}
+		}
+	}
+	if out == nil {
+		return rec
+	}
 	return out
 }
 

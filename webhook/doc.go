@@ -35,6 +35,17 @@
 // most 5 seconds for it, and does not redeliver: the sending job catches
 // delivery errors, so its retry limit never applies.
 //
+// The body is what the server's source sends, which differs from the
+// example in Twenty's public docs ({"event", "data", "timestamp"}).
+//
+// # Replays
+//
+// The freshness window (Verifier.Tolerance, default 5 minutes, both
+// directions) bounds replays of captured deliveries. Within it, a receiver
+// that must not process a delivery twice should remember the signatures it
+// has accepted: the nonce is not signed and can be changed by a replayer.
+package webhook
+
 // Sources read (github.com/twentyhq/twenty, packages/twenty-server/src/engine/):
 // metadata-modules/webhook/jobs/call-webhook.job.ts @4225922 and @02e13c8
 // (signature, headers, body), core-modules/webhook/jobs/call-webhook.job.ts
@@ -45,14 +56,4 @@
 // events), core-modules/open-api/utils/computeWebhooks.utils.ts @028166b
 // (documented payload), and the unsigned 2024 job
 // api/graphql/workspace-query-runner/jobs/call-webhook.job.ts @113e3e8,
-// which named the event "eventType". The public docs' example body
-// ({"event", "data", "timestamp"}) does not match the source; this package
-// follows the source.
-//
-// # Replays
-//
-// The freshness window (Verifier.Tolerance, default 5 minutes, both
-// directions) bounds replays of captured deliveries. Within it, a receiver
-// that must not process a delivery twice should remember the signatures it
-// has accepted: the nonce is not signed and can be changed by a replayer.
-package webhook
+// which named the event "eventType".

@@ -4,21 +4,61 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
+	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/twenty-go/twenty"
 	"github.com/twenty-go/twenty/api"
 	"github.com/twenty-go/twenty/twentytest"
 )
 
-// demo starts the fake Twenty on loopback with its sample workspace and
-// walks through the client against it: nothing to configure, no network.
-func (e *env) demo(args []string) error {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	serve := fs.Bool("serve", false, "keep the fake running after the tour, until interrupted")
-	if _, err := parse(fs, args); err != nil {
+// demoKey is the key `demo --serve` accepts: short enough to type. It is a
+// key of the fake only; real keys are never printed.
+const demoKey = "twenty-demo-key"
+
+func demoCommand(fs *flag.FlagSet) func(*env, []string) error {
+	serve := fs.Bool("serve", false, "only start the fake and keep it running (no tour), until interrupted")
+	port := fs.Int("port", 3030, "loopback port for --serve")
+	return func(e *env, _ []string) error {
+		if *port < 1 || *port > 65535 {
+			return usagef("--port %d: want 1 to 65535", *port)
+		}
+		if *serve {
+			return e.serveDemo(*port)
+		}
+		return e.demo()
+	}
+}
+
+// serveDemo runs the fake on a fixed loopback port until interrupted, so
+// the URL and key printed stay valid from one run to the next.
+func (e *env) serveDemo(port int) error {
+	srv, err := twentytest.Start()
+	if err != nil {
 		return err
 	}
+	defer srv.Close()
+	srv.AddKey(demoKey, twentytest.KeyValid)
+	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+	if err != nil {
+		return fmt.Errorf("--port %d: %w (choose another with --port)", port, err)
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = hs.Serve(ln) }()
+	defer hs.Close()
+	fmt.Fprintf(e.stdout, "Fake Twenty with a sample workspace on http://%s; in another shell:\n\n"+
+		"  export TWENTY_BASE_URL=http://%s TWENTY_API_KEY=%s\n"+
+		"  twenty list companies\n\nPress Ctrl-C to stop.\n", ln.Addr(), ln.Addr(), demoKey)
+	<-e.ctx.Done()
+	return nil
+}
+
+// demo starts the fake Twenty on loopback with its sample workspace and
+// walks through the client against it: nothing to configure, no network.
+func (e *env) demo() error {
 	srv, err := twentytest.Start()
 	if err != nil {
 		return err
@@ -28,9 +68,6 @@ func (e *env) demo(args []string) error {
 	step := func(title string) { fmt.Fprintf(out, "\n== %s\n", title) }
 
 	fmt.Fprintf(out, "Fake Twenty listening on %s\n", srv.URL())
-	// A throwaway key of the fake, printed so the other commands can be
-	// tried against it (with --serve); real keys are never printed.
-	fmt.Fprintf(out, "Its key: %s\n", srv.APIKey())
 
 	c, err := twenty.NewClient(append([]twenty.Option{twenty.WithAPIKey(srv.APIKey()), twenty.WithBaseURL(srv.URL())}, e.clientOpts...)...)
 	if err != nil {
@@ -125,12 +162,7 @@ func (e *env) demo(args []string) error {
 	class, _ := describe(err)
 	fmt.Fprintf(out, "  %s: %s\n", class, message(err))
 
-	if *serve {
-		fmt.Fprintf(out, "\nThe fake keeps running; in another shell:\n  export TWENTY_BASE_URL=%s TWENTY_API_KEY=%s\n  go run ./cmd/twenty list companies\nPress Ctrl-C to stop.\n", srv.URL(), srv.APIKey())
-		<-e.ctx.Done()
-		return nil
-	}
-	fmt.Fprintln(out, "\nDone. Point TWENTY_BASE_URL and TWENTY_API_KEY at your own workspace and run 'twenty ping'.")
+	fmt.Fprintln(out, "\nDone. Try the other commands against the fake with 'twenty demo --serve', or point\nTWENTY_BASE_URL and TWENTY_API_KEY at your own workspace and run 'twenty ping'.")
 	return nil
 }
 

@@ -12,48 +12,56 @@ import (
 	"sort"
 	"strconv"
 	"time"
-
-	"github.com/twenty-go/twenty"
 )
 
-func (e *env) export(args []string) error {
-	fs := flag.NewFlagSet("export", flag.ContinueOnError)
-	format := fs.String("format", "jsonl", "jsonl or csv")
-	out := fs.String("out", "", "write to this file instead of stdout")
-	filter := fs.String("filter", "", "Twenty filter")
-	progress := fs.String("progress", "auto", "auto (when stderr is a terminal), always or never")
+func exportCommand(fs *flag.FlagSet) func(*env, []string) error {
+	var lf listFlags
+	lf.register(fs, "")
+	format := fs.String("format", "jsonl", "`FORMAT`: jsonl or csv")
+	out := fs.String("out", "", "write to `FILE` instead of stdout")
+	progress := fs.String("progress", "auto", "progress bar on stderr: auto (when stderr is a terminal), always or never")
 	var inc incrementalFlags
 	inc.register(fs)
-	pos, err := parse(fs, args, "<object>")
-	if err != nil {
-		return err
-	}
-	if inc.on() {
-		if *filter != "" {
-			return usagef("--filter cannot be combined with --since, --state or --include-deleted")
+	return func(e *env, pos []string) error {
+		if inc.on() {
+			if lf.filter != "" || lf.fields != "" {
+				return usagef("--filter and --fields cannot be combined with --since, --state or --include-deleted")
+			}
+			if format := *format; format != "jsonl" && format != "csv" {
+				return usagef("--format %q: want jsonl or csv", format)
+			}
+			return e.exportChanges(pos[0], *format, *out, inc)
 		}
-		return e.exportChanges(pos[0], *format, *out, inc)
+		return e.export(pos[0], &lf, *format, *out, *progress)
 	}
-	if *format != "jsonl" && *format != "csv" {
-		return usagef("--format must be jsonl or csv")
+}
+
+func (e *env) export(object string, lf *listFlags, format, out, progress string) error {
+	if format != "jsonl" && format != "csv" {
+		return usagef("--format %q: want jsonl or csv", format)
 	}
 	showProgress := false
-	switch *progress {
+	switch progress {
 	case "auto":
 		showProgress = isTerminal(e.stderr)
 	case "always":
 		showProgress = true
 	case "never":
 	default:
-		return usagef("--progress must be auto, always or never")
+		return usagef("--progress %q: want auto, always or never", progress)
 	}
+	opts, err := lf.options()
+	if err != nil {
+		return err
+	}
+	opts.Limit, opts.Prefetch = 200, true
 	c, err := e.client()
 	if err != nil {
 		return err
 	}
 	var w io.Writer = e.stdout
-	if *out != "" {
-		f, err := os.Create(*out)
+	if out != "" {
+		f, err := os.Create(out)
 		if err != nil {
 			return err
 		}
@@ -63,11 +71,7 @@ func (e *env) export(args []string) error {
 	bw := bufio.NewWriter(w)
 	defer bw.Flush()
 
-	opts := &twenty.ListOptions{Limit: 200, Prefetch: true}
-	if *filter != "" {
-		opts.Filter = twenty.RawFilter(*filter)
-	}
-	res := c.RawObject(pos[0])
+	res := c.RawObject(object)
 	// The first page gives the total for the progress bar and, for CSV,
 	// the columns.
 	first, err := res.List(e.ctx, opts)
@@ -75,7 +79,7 @@ func (e *env) export(args []string) error {
 		return err
 	}
 	var sink recordSink = jsonlSink{bw}
-	if *format == "csv" {
+	if format == "csv" {
 		sink, err = newCSVSink(bw, first.Records)
 		if err != nil {
 			return err
@@ -110,7 +114,15 @@ func (e *env) export(args []string) error {
 	if err := sink.close(); err != nil {
 		return err
 	}
-	return bw.Flush()
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	where := "stdout"
+	if out != "" {
+		where = out
+	}
+	fmt.Fprintf(e.stderr, "twenty: exported %d %s to %s (%s)\n", bar.done, object, where, format)
+	return nil
 }
 
 type recordSink interface {

@@ -15,10 +15,6 @@ import (
 	"github.com/twenty-go/twenty/transfer"
 )
 
-// exitPartial: the command ran, but some rows were rejected, or their
-// outcome is unknown, or they were not reached.
-const exitPartial = 3
-
 // partialError reports rows that did not make it; the summary is printed.
 type partialError struct{ sum transfer.Summary }
 
@@ -27,9 +23,8 @@ func (e partialError) Error() string {
 		e.sum.Failed(), e.sum.Rows, e.sum.Rejected, e.sum.Unknown, e.sum.Pending)
 }
 
-const importHelp = `usage: twenty import <object> <file|-> [flags]
-
-Reads CSV (a header row of field paths: name.firstName, emails.primaryEmail,
+// importUsage is the long help of `twenty import --help`.
+const importUsage = `Reads CSV (a header row of field paths: name.firstName, emails.primaryEmail,
 amount.amountMicros; what 'twenty export --format csv' writes) or JSON Lines,
 checks every value against the object's schema, and creates the records in
 batches of the server's maximum. Relation columns name the target by a
@@ -47,13 +42,8 @@ uses the server's own ?upsert=true instead; its matching has open bugs
 (twentyhq/twenty#13553: no update by email alone; #22580: composite unique
 keys).
 
-Exit status 3: some rows were rejected, of unknown outcome, or not reached.
-
-example:
-  twenty import people contacts.csv --map 'Email=emails.primaryEmail' --key emails.primaryEmail --dry-run
-
-flags:
-`
+Exit status 5 (partial failure): some rows were rejected, of unknown outcome,
+or not reached.`
 
 type kvFlag map[string]string
 
@@ -69,8 +59,7 @@ func (m kvFlag) Set(s string) error {
 	return nil
 }
 
-func (e *env) importCmd(args []string) error {
-	fs := flag.NewFlagSet("import", flag.ContinueOnError)
+func importCommand(fs *flag.FlagSet) func(*env, []string) error {
 	format := fs.String("format", "", "csv or jsonl (default: from the file name, else the first byte)")
 	rename, lookups := kvFlag{}, kvFlag{}
 	fs.Var(rename, "map", "rename columns: 'Email=emails.primaryEmail,Company=company'")
@@ -86,165 +75,157 @@ func (e *env) importCmd(args []string) error {
 	ratePerMin := fs.Int("rate", 0, "at most this many requests per minute (0: no limit; Twenty Cloud allows 100)")
 	specPath := fs.String("spec", "", "OpenAPI document with your custom objects (default: the standard objects)")
 	progress := fs.String("progress", "auto", "auto (when stderr is a terminal), always or never")
-	if len(args) == 1 && (args[0] == "-h" || args[0] == "--help") {
-		fmt.Fprint(e.stdout, importHelp)
-		fs.SetOutput(e.stdout)
-		fs.PrintDefaults()
-		return nil
-	}
-	pos, err := parse(fs, args, "<object>", "<file>")
-	if err != nil {
-		return err
-	}
-	if *key != "" && *upsert {
-		return usagef("--key and --upsert cannot be combined")
-	}
-	if *concurrency < 1 || *ratePerMin < 0 {
-		return usagef("--concurrency must be at least 1 and --rate at least 0")
-	}
-	showProgress, err := progressFlag(*progress, e.stderr)
-	if err != nil {
-		return err
-	}
-	object, file := pos[0], pos[1]
-
-	// Everything that can be checked without the server is, first.
-	specData := twenty.OpenAPISpec()
-	if *specPath != "" {
-		if specData, err = os.ReadFile(*specPath); err != nil {
-			return err
+	return func(e *env, pos []string) error {
+		if *key != "" && *upsert {
+			return usagef("--key and --upsert cannot be combined")
 		}
-	}
-	spec, err := transfer.ParseSpec(specData)
-	if err != nil {
-		return err
-	}
-	schema, err := spec.Schema(object)
-	if err != nil {
-		return usagef("%v", err)
-	}
-	var r io.Reader = e.stdin
-	if file != "-" {
-		f, err := os.Open(file)
+		if *concurrency < 1 || *ratePerMin < 0 {
+			return usagef("--concurrency must be at least 1 and --rate at least 0")
+		}
+		showProgress, err := progressFlag(*progress, e.stderr)
 		if err != nil {
 			return err
 		}
-		defer f.Close()
-		r = f
-	}
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	var ft transfer.Format
-	switch *format {
-	case "":
-		ft = transfer.DetectFormat(file, data[:min(len(data), 64)])
-	case "csv":
-		ft = transfer.CSV
-	case "jsonl":
-		ft = transfer.JSONL
-	default:
-		return usagef("--format must be csv or jsonl")
-	}
-	in, err := transfer.ReadInput(strings.NewReader(string(data)), ft)
-	if err != nil {
-		return err
-	}
-	mapping, err := transfer.NewMapping(spec, schema, in.Headers, transfer.MapOptions{Rename: rename, IgnoreUnknown: *ignore, Lookups: lookups})
-	if err != nil {
-		return usagef("%v", err)
-	}
-	if *ratePerMin > 0 {
-		e.clientOpts = append(e.clientOpts, twenty.WithRateLimit(*ratePerMin, time.Minute))
-	}
-	c, err := e.client()
-	if err != nil {
-		return err
-	}
-	im := &transfer.Importer{Client: c, Mapping: mapping, Key: *key, Upsert: *upsert, RetryUnknown: *retryUnknown,
-		DryRun: *dryRun, Concurrency: *concurrency}
+		object, file := pos[0], pos[1]
 
-	if !*dryRun {
-		jp := *journalPath
-		if jp == "" && file != "-" {
-			jp = file + ".journal"
+		// Everything that can be checked without the server is, first.
+		specData := twenty.OpenAPISpec()
+		if *specPath != "" {
+			if specData, err = os.ReadFile(*specPath); err != nil {
+				return err
+			}
 		}
-		if jp != "" {
-			mode := fmt.Sprintf("key=%s upsert=%t", *key, *upsert)
-			j, err := transfer.OpenJournal(jp, strings.Join([]string{object, in.Digest, mode}, " "))
+		spec, err := transfer.ParseSpec(specData)
+		if err != nil {
+			return err
+		}
+		schema, err := spec.Schema(object)
+		if err != nil {
+			return usagef("%v", err)
+		}
+		var r io.Reader = e.stdin
+		if file != "-" {
+			f, err := os.Open(file)
 			if err != nil {
 				return err
 			}
-			defer j.Close()
-			im.Journal = j
-		} else {
-			fmt.Fprintln(e.stderr, "twenty: no journal for stdin without --journal: an interrupted import cannot resume")
+			defer f.Close()
+			r = f
 		}
-		rp := *rejectsPath
-		if rp == "" {
-			base := file
-			if file == "-" {
-				base = "stdin"
-			}
-			rp = base + ".rejects." + ft.String()
-		}
-		_, statErr := os.Stat(rp)
-		rf, err := os.OpenFile(rp, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+		data, err := io.ReadAll(r)
 		if err != nil {
 			return err
 		}
-		defer func() {
-			rf.Close()
-			if im.Rejects.Count() == 0 && statErr != nil {
-				os.Remove(rp) // nothing rejected: no empty file left behind
-			}
-		}()
-		if im.Rejects, err = transfer.NewRejects(rf, in, statErr != nil); err != nil {
+		var ft transfer.Format
+		switch *format {
+		case "":
+			ft = transfer.DetectFormat(file, data[:min(len(data), 64)])
+		case "csv":
+			ft = transfer.CSV
+		case "jsonl":
+			ft = transfer.JSONL
+		default:
+			return usagef("--format must be csv or jsonl")
+		}
+		in, err := transfer.ReadInput(strings.NewReader(string(data)), ft)
+		if err != nil {
 			return err
 		}
-	}
+		mapping, err := transfer.NewMapping(spec, schema, in.Headers, transfer.MapOptions{Rename: rename, IgnoreUnknown: *ignore, Lookups: lookups})
+		if err != nil {
+			return usagef("%v", err)
+		}
+		if *ratePerMin > 0 {
+			e.clientOpts = append(e.clientOpts, twenty.WithRateLimit(*ratePerMin, time.Minute))
+		}
+		c, err := e.client()
+		if err != nil {
+			return err
+		}
+		im := &transfer.Importer{Client: c, Mapping: mapping, Key: *key, Upsert: *upsert, RetryUnknown: *retryUnknown,
+			DryRun: *dryRun, Concurrency: *concurrency}
 
-	bar := &progressBar{w: e.stderr, enabled: showProgress, total: len(in.Rows), start: time.Now()}
-	im.Progress = func(p transfer.Progress) { bar.add(p.Done - bar.done) }
-	var changes []transfer.PlanEntry
-	im.Plan = func(p transfer.PlanEntry) {
-		if p.Action == transfer.ActionReject || p.Action == transfer.ActionUnknown || *dryRun && p.Action == transfer.ActionUpdate {
-			changes = append(changes, p)
+		if !*dryRun {
+			jp := *journalPath
+			if jp == "" && file != "-" {
+				jp = file + ".journal"
+			}
+			if jp != "" {
+				mode := fmt.Sprintf("key=%s upsert=%t", *key, *upsert)
+				j, err := transfer.OpenJournal(jp, strings.Join([]string{object, in.Digest, mode}, " "))
+				if err != nil {
+					return err
+				}
+				defer j.Close()
+				im.Journal = j
+			} else {
+				fmt.Fprintln(e.stderr, "twenty: no journal for stdin without --journal: an interrupted import cannot resume")
+			}
+			rp := *rejectsPath
+			if rp == "" {
+				base := file
+				if file == "-" {
+					base = "stdin"
+				}
+				rp = base + ".rejects." + ft.String()
+			}
+			_, statErr := os.Stat(rp)
+			rf, err := os.OpenFile(rp, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+			if err != nil {
+				return err
+			}
+			defer func() {
+				rf.Close()
+				if im.Rejects.Count() == 0 && statErr != nil {
+					os.Remove(rp) // nothing rejected: no empty file left behind
+				}
+			}()
+			if im.Rejects, err = transfer.NewRejects(rf, in, statErr != nil); err != nil {
+				return err
+			}
 		}
-	}
-	started := time.Now()
-	sum, runErr := im.Run(e.ctx, in)
-	bar.finish()
-	sort.Slice(changes, func(i, j int) bool { return changes[i].Line < changes[j].Line })
-	for _, p := range changes {
-		switch p.Action {
-		case transfer.ActionUpdate:
-			fmt.Fprintf(e.stdout, "line %d: update %s: %s\n", p.Line, p.ID, strings.Join(p.Changed, ", "))
-		default:
-			fmt.Fprintf(e.stdout, "line %d: %s: %s\n", p.Line, p.Action, p.Reason)
+
+		bar := &progressBar{w: e.stderr, enabled: showProgress, total: len(in.Rows), start: time.Now()}
+		im.Progress = func(p transfer.Progress) { bar.add(p.Done - bar.done) }
+		var changes []transfer.PlanEntry
+		im.Plan = func(p transfer.PlanEntry) {
+			if p.Action == transfer.ActionReject || p.Action == transfer.ActionUnknown || *dryRun && p.Action == transfer.ActionUpdate {
+				changes = append(changes, p)
+			}
 		}
-	}
-	verb := "imported"
-	if *dryRun {
-		verb = "dry run (nothing written)"
-		fmt.Fprintf(e.stdout, "%d new, %d changed, %d unchanged, %d bad\n", sum.Created, sum.Updated, sum.Unchanged, sum.Rejected)
-	}
-	took := time.Since(started).Round(time.Millisecond)
-	fmt.Fprintf(e.stderr, "twenty: %s %s in %v: %s\n", object, verb, took, sum)
-	if im.Rejects != nil && im.Rejects.Count() > 0 {
-		fmt.Fprintf(e.stderr, "twenty: rejected rows and the reasons are in %s\n", orDefault(*rejectsPath, file+".rejects."+ft.String()))
-	}
-	if runErr != nil {
-		if errors.Is(runErr, context.Canceled) && im.Journal != nil {
-			fmt.Fprintln(e.stderr, "twenty: interrupted: run the same command again to continue")
+		started := time.Now()
+		sum, runErr := im.Run(e.ctx, in)
+		bar.finish()
+		sort.Slice(changes, func(i, j int) bool { return changes[i].Line < changes[j].Line })
+		for _, p := range changes {
+			switch p.Action {
+			case transfer.ActionUpdate:
+				fmt.Fprintf(e.stdout, "line %d: update %s: %s\n", p.Line, p.ID, strings.Join(p.Changed, ", "))
+			default:
+				fmt.Fprintf(e.stdout, "line %d: %s: %s\n", p.Line, p.Action, p.Reason)
+			}
 		}
-		return runErr
+		verb := "imported"
+		if *dryRun {
+			verb = "dry run (nothing written)"
+			fmt.Fprintf(e.stdout, "%d new, %d changed, %d unchanged, %d bad\n", sum.Created, sum.Updated, sum.Unchanged, sum.Rejected)
+		}
+		took := time.Since(started).Round(time.Millisecond)
+		fmt.Fprintf(e.stderr, "twenty: %s %s in %v: %s\n", object, verb, took, sum)
+		if im.Rejects != nil && im.Rejects.Count() > 0 {
+			fmt.Fprintf(e.stderr, "twenty: rejected rows and the reasons are in %s\n", orDefault(*rejectsPath, file+".rejects."+ft.String()))
+		}
+		if runErr != nil {
+			if errors.Is(runErr, context.Canceled) && im.Journal != nil {
+				fmt.Fprintln(e.stderr, "twenty: interrupted: run the same command again to continue")
+			}
+			return runErr
+		}
+		if sum.Failed() > 0 {
+			return partialError{sum}
+		}
+		return nil
 	}
-	if sum.Failed() > 0 {
-		return partialError{sum}
-	}
-	return nil
 }
 
 func orDefault(s, def string) string {

@@ -148,7 +148,7 @@ func TestImportDryRunKeyedDiffAndExitStatus(t *testing.T) {
 	assert.Contains(t, r.stderr, `"Email" is not a field of people`)
 
 	// A unique email the server refuses: the batch is split until the
-	// row is found, the others are created, exit status 3.
+	// row is found, the others are created, exit status 5 (partial).
 	dup := filepath.Join(dir, "dup.csv")
 	require.NoError(t, os.WriteFile(dup, []byte("emails.primaryEmail,name.firstName\nfresh1@example.com,A\n"+email+",B\nfresh2@example.com,C\n"), 0o600))
 	r = cli(t, envFor(s), "", "import", "people", dup)
@@ -156,7 +156,7 @@ func TestImportDryRunKeyedDiffAndExitStatus(t *testing.T) {
 	rej, err := os.ReadFile(dup + ".rejects.csv")
 	require.NoError(t, err)
 	assert.Contains(t, string(rej), email)
-	assert.Contains(t, string(rej), "duplicate key")
+	assert.Contains(t, string(rej), "A duplicate entry was detected")
 	assert.Len(t, s.Records("people"), before+2)
 	// Re-running finds everything in the journal: nothing sent again.
 	n := s.Requests()

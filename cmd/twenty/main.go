@@ -1,12 +1,15 @@
 // Command twenty is a command-line client for Twenty's REST API.
 //
+//	twenty help                         # every command, its flags, the filter grammar
 //	twenty demo                         # a tour against a built-in fake, no setup needed
 //	twenty ping                         # check TWENTY_API_KEY and TWENTY_BASE_URL
 //	twenty list people --limit 5 --filter 'city[eq]:Paris'
+//	twenty list companies --limit 2 | twenty create companies --upsert
 //	twenty export companies --format csv --out companies.csv
 //
-// The API key comes from TWENTY_API_KEY or --api-key-file, never from a
-// flag value, so it stays out of shell history and process listings.
+// Every command has --help. The API key comes from TWENTY_API_KEY or
+// --api-key-file, never from a flag value, so it stays out of shell history
+// and process listings. Commands are registered in the table in cli.go.
 package main
 
 import (

@@ -20,33 +20,82 @@ import (
 
 // Options select what ToModel keeps.
 type Options struct {
-	// Objects, if not empty, keeps only these objects (plural names).
+	// Objects, if not empty, keeps only these objects (plural names) and
+	// Also; each of Objects must exist.
 	Objects []string
+	// Also are kept too when the workspace has them, and silently left out
+	// when it does not (standard objects a newer server dropped, such as
+	// favorites since 2.7).
+	Also []string
 	// IncludeSystem keeps system objects (messages, calendar, workflow
 	// internals) that a workspace hides from its users.
 	IncludeSystem bool
+	// Targets names the target of relation fields the metadata leaves
+	// without one, as TargetsFromOpenAPI reads them from the server's own
+	// OpenAPI document: "Company.people" -> "Person" (schema base names).
+	Targets map[string]string
+	// Warn, if set, hears what could only be typed loosely (or not at all)
+	// and why.
+	Warn func(string)
 }
 
 // readOnly fields are managed by the server and never written.
 var readOnly = map[string]int{"id": 0, "createdAt": 1, "updatedAt": 2, "deletedAt": 3}
 
-// skipped field types have no REST representation.
-var skipped = map[string]bool{"TS_VECTOR": true}
+// fieldTypes maps every FieldMetadataType of releases 1.x to 2.43 (2.43's
+// list is twenty-shared's enum) to the model's type; RICH_TEXT and the
+// relations are decided per field, TS_VECTOR has no REST representation.
+var fieldTypes = map[string]model.FieldType{
+	"ACTOR": model.Actor, "ADDRESS": model.Address, "ARRAY": model.Array, "BOOLEAN": model.Boolean,
+	"CURRENCY": model.Currency, "DATE": model.Date, "DATE_TIME": model.DateTime, "EMAILS": model.Emails,
+	"FILES": model.Files, "FULL_NAME": model.FullName, "LINKS": model.Links, "MULTI_SELECT": model.MultiSelect,
+	"NUMBER": model.Number, "NUMERIC": model.Numeric, "PHONES": model.Phones, "POSITION": model.Position,
+	"RATING": model.Rating, "RAW_JSON": model.RawJSON, "SELECT": model.Select, "TEXT": model.Text,
+	"UUID": model.UUID, "RICH_TEXT_V2": model.RichTextV2,
+	"RELATION": model.Relation, "MORPH_RELATION": model.MorphRelation,
+	"RICH_TEXT": "", // plain text before 1.20, {blocknote, markdown} since: see richText
+}
 
-// ToModel builds a model from the metadata API's objects. The result is
+// ToModel builds a model from the metadata API's objects as the generated
+// client decodes them; see Convert.
+func ToModel(objects []api.ObjectMetadata, opts Options) (*model.Model, error) {
+	rows, err := FromAPI(objects)
+	if err != nil {
+		return nil, err
+	}
+	return Convert(rows, opts)
+}
+
+// Convert builds a model from the metadata API's objects. The result is
 // deterministic: objects sorted by name, server-managed fields first, then
 // the others by name, so the same workspace always gives the same spec.
-func ToModel(objects []api.ObjectMetadata, opts Options) (*model.Model, error) {
-	want := map[string]bool{}
+func Convert(objects []Object, opts Options) (*model.Model, error) {
+	want, also := map[string]bool{}, map[string]bool{}
 	for _, p := range opts.Objects {
 		want[p] = true
 	}
+	for _, p := range opts.Also {
+		also[p] = true
+	}
+	c := &converter{opts: opts, byID: map[string]*Object{}, bySchema: map[string]*Object{}}
+	for i := range objects {
+		o := &objects[i]
+		c.byID[strings.ToLower(o.ID)] = o
+		c.bySchema[upperFirst(o.NameSingular)] = o
+		for _, f := range o.Fields {
+			if f.Type == "RICH_TEXT_V2" {
+				c.pre120 = true // 1.20 renamed RICH_TEXT_V2 to RICH_TEXT
+			}
+		}
+	}
 	m := &model.Model{}
-	for _, o := range objects {
-		if !isTrue(o.IsActive, true) || (isTrue(o.IsSystem, false) && !opts.IncludeSystem && !want[o.NamePlural]) {
+	for i := range objects {
+		o := &objects[i]
+		keep := want[o.NamePlural] || also[o.NamePlural]
+		if !isTrue(o.IsActive, true) || (isTrue(o.IsSystem, false) && !opts.IncludeSystem && !keep) {
 			continue
 		}
-		if len(want) > 0 && !want[o.NamePlural] {
+		if len(want) > 0 && !keep {
 			continue
 		}
 		obj := model.Object{
@@ -58,14 +107,16 @@ func ToModel(objects []api.ObjectMetadata, opts Options) (*model.Model, error) {
 			IsCustom:      isTrue(o.IsCustom, false),
 		}
 		for _, f := range o.Fields {
-			if !isTrue(f.IsActive, true) || skipped[f.Type] {
+			if !isTrue(f.IsActive, true) || f.Type == "TS_VECTOR" {
 				continue
 			}
-			field, err := toField(o, f)
+			field, ok, err := c.field(o, f)
 			if err != nil {
 				return nil, err
 			}
-			obj.Fields = append(obj.Fields, field)
+			if ok {
+				obj.Fields = append(obj.Fields, field)
+			}
 		}
 		sort.SliceStable(obj.Fields, func(i, j int) bool { return fieldLess(obj.Fields[i].Name, obj.Fields[j].Name) })
 		m.Objects = append(m.Objects, obj)
@@ -76,7 +127,38 @@ func ToModel(objects []api.ObjectMetadata, opts Options) (*model.Model, error) {
 		}
 	}
 	sort.Slice(m.Objects, func(i, j int) bool { return m.Objects[i].NameSingular < m.Objects[j].NameSingular })
+	if err := dedupe(m); err != nil {
+		return nil, err
+	}
 	return m, m.Validate()
+}
+
+// dedupe refuses a field whose name another field already takes, such as an
+// untyped relation's join column next to a field of that name.
+func dedupe(m *model.Model) error {
+	for _, o := range m.Objects {
+		seen := map[string]bool{}
+		for _, f := range o.Fields {
+			if seen[f.Name] {
+				return fmt.Errorf("metamodel: %s.%s: two fields of this name", o.NameSingular, f.Name)
+			}
+			seen[f.Name] = true
+		}
+	}
+	return nil
+}
+
+type converter struct {
+	opts     Options
+	byID     map[string]*Object
+	bySchema map[string]*Object // by upperFirst(nameSingular), as OpenAPI names schemas
+	pre120   bool
+}
+
+func (c *converter) warn(format string, args ...any) {
+	if c.opts.Warn != nil {
+		c.opts.Warn(fmt.Sprintf(format, args...))
+	}
 }
 
 func fieldLess(a, b string) bool {
@@ -91,10 +173,27 @@ func fieldLess(a, b string) bool {
 	return a < b
 }
 
-func toField(o api.ObjectMetadata, f api.FieldMetadata) (model.Field, error) {
+// field converts one field; ok is false for a field left out.
+func (c *converter) field(o *Object, f Field) (model.Field, bool, error) {
+	where := o.NameSingular + "." + f.Name
+	if f.Name == "" {
+		return model.Field{}, false, fmt.Errorf("metamodel: object %s has a field without a name (id %s)", o.NameSingular, f.ID)
+	}
+	typ, known := fieldTypes[f.Type]
+	switch {
+	case f.Type == "":
+		return model.Field{}, false, fmt.Errorf("metamodel: %s has no type", where)
+	case !known:
+		// A type newer than this module: kept as raw JSON so its values
+		// still decode.
+		c.warn("%s: field type %s is unknown here, typed as any JSON", where, f.Type)
+		typ = model.FieldType(f.Type)
+	case f.Type == "RICH_TEXT":
+		typ = c.richText(where, f)
+	}
 	field := model.Field{
 		Name:        f.Name,
-		Type:        model.FieldType(f.Type),
+		Type:        typ,
 		Label:       deref(f.Label, ""),
 		Description: deref(f.Description, ""),
 		IsCustom:    isTrue(f.IsCustom, false),
@@ -110,34 +209,127 @@ func toField(o api.ObjectMetadata, f api.FieldMetadata) (model.Field, error) {
 	for _, opt := range f.Options {
 		field.Options = append(field.Options, model.Option{Value: opt.Value, Label: deref(opt.Label, "")})
 	}
+	if (typ == model.Select || typ == model.MultiSelect) && len(field.Options) == 0 {
+		return field, false, fmt.Errorf("metamodel: %s is a %s without options", where, f.Type)
+	}
 	field.DefaultValue = defaultValue(field.Type, f.DefaultValue)
-	switch field.Type {
+	switch typ {
 	case model.Number:
-		field.Settings = &model.FieldSettings{DataType: "int"}
-		if dt, _ := f.Settings["dataType"].(string); dt == "float" {
-			field.Settings.DataType = "float"
-		} else if d, ok := f.Settings["decimals"].(float64); ok && d > 0 {
-			field.Settings.DataType = "float"
+		// Integer only when the settings say so: a fractional value in a
+		// field typed integer would fail a whole page.
+		if dt, _ := f.Settings["dataType"].(string); dt == "int" {
+			field.Settings = &model.FieldSettings{DataType: "int"}
+		} else if dt != "" {
+			field.Settings = &model.FieldSettings{DataType: "float"}
 		}
 	case model.Relation, model.MorphRelation:
-		if f.Relation == nil || f.Relation.TargetObjectMetadata == nil || f.Relation.TargetObjectMetadata.NameSingular == nil {
-			return field, fmt.Errorf("metamodel: relation %s.%s has no target object", o.NameSingular, f.Name)
-		}
-		rel := &model.RelationInfo{
-			Type:         model.RelationType(deref(f.Relation.Type, "")),
-			TargetObject: *f.Relation.TargetObjectMetadata.NameSingular,
-		}
-		if rel.Type == model.ManyToOne {
-			rel.JoinColumnName = f.Name + "Id"
-			if jc, _ := f.Settings["joinColumnName"].(string); jc != "" {
-				rel.JoinColumnName = jc
-			}
-		} else if rel.Type != model.OneToMany {
-			return field, fmt.Errorf("metamodel: relation %s.%s has unknown type %q", o.NameSingular, f.Name, rel.Type)
-		}
-		field.Relation = rel
+		return c.relation(o, f, field)
 	}
-	return field, nil
+	return field, true, nil
+}
+
+// richText decides what a RICH_TEXT field holds from its own metadata:
+// before 1.20 it was plain text (its default a quoted string), since 1.20
+// it is the {blocknote, markdown} composite (its default an object).
+// Without a default, the workspace's era decides: a RICH_TEXT_V2 field
+// anywhere means the rename of 1.20 has not happened.
+func (c *converter) richText(where string, f Field) model.FieldType {
+	switch d := f.DefaultValue.(type) {
+	case string:
+		return model.Text
+	case map[string]any:
+		return model.RichTextV2
+	case nil:
+		if c.pre120 {
+			return model.Text
+		}
+		return model.RichTextV2
+	default:
+		c.warn("%s: RICH_TEXT default %T is unexpected; typed as {blocknote, markdown}", where, d)
+		return model.RichTextV2
+	}
+}
+
+func (c *converter) relation(o *Object, f Field, field model.Field) (model.Field, bool, error) {
+	where := o.NameSingular + "." + f.Name
+	rt, _ := f.Settings["relationType"].(string)
+	if f.Relation != nil && f.Relation.Type != "" {
+		rt = f.Relation.Type
+	}
+	rel := &model.RelationInfo{Type: model.RelationType(rt)}
+	switch rel.Type {
+	case model.ManyToOne:
+		rel.JoinColumnName = f.Name + "Id"
+		if jc, _ := f.Settings["joinColumnName"].(string); jc != "" {
+			rel.JoinColumnName = jc
+		}
+	case model.OneToMany:
+	case "":
+		return field, false, fmt.Errorf("metamodel: relation %s has no relation type (neither a relation block nor settings.relationType)", where)
+	default:
+		return field, false, fmt.Errorf("metamodel: relation %s has unknown type %q", where, rel.Type)
+	}
+	target := c.target(o, f, rel.Type)
+	if target == "" {
+		if rel.Type == model.OneToMany {
+			c.warn("%s: the metadata names no target object; left out (a one-to-many side only shows at depth 1)", where)
+			return field, false, nil
+		}
+		c.warn("%s: the metadata names no target object; only its join column %s is typed (a UUID)", where, rel.JoinColumnName)
+		return model.Field{Name: rel.JoinColumnName, Type: model.UUID, Label: field.Label,
+			Description: strings.TrimSpace("Id of the related record. " + field.Description), IsCustom: field.IsCustom}, true, nil
+	}
+	rel.TargetObject = target
+	field.Relation = rel
+	return field, true, nil
+}
+
+// target finds where a relation points: the relation block (1.x), the
+// relationTargetObjectMetadataId some releases serve, the server's own
+// OpenAPI document (Options.Targets), or, for a morph member, the name
+// the server derives from its target (computeMorphRelationFieldName:
+// field name + capitalised singular, or plural on the one-to-many side).
+func (c *converter) target(o *Object, f Field, rt model.RelationType) string {
+	if r := f.Relation; r != nil && r.TargetObjectMetadata != nil {
+		if r.TargetObjectMetadata.NameSingular != "" {
+			return r.TargetObjectMetadata.NameSingular
+		}
+		if t := c.byID[strings.ToLower(r.TargetObjectMetadata.ID)]; t != nil {
+			return t.NameSingular
+		}
+	}
+	if t := c.byID[strings.ToLower(f.RelationTargetObjectMetadataID)]; t != nil {
+		return t.NameSingular
+	}
+	if name := c.opts.Targets[upperFirst(o.NameSingular)+"."+f.Name]; name != "" {
+		if t := c.bySchema[name]; t != nil {
+			return t.NameSingular
+		}
+	}
+	if f.Type != string(model.MorphRelation) {
+		return ""
+	}
+	best := ""
+	for schema, t := range c.bySchema {
+		suffix := schema
+		if rt == model.OneToMany {
+			suffix = upperFirst(t.NamePlural)
+		}
+		if len(f.Name) > len(suffix) && strings.HasSuffix(f.Name, suffix) && len(suffix) > len(upperFirst(best)) {
+			best = t.NameSingular
+		}
+	}
+	if best != "" {
+		c.warn("%s: morph member's target %s inferred from its name", o.NameSingular+"."+f.Name, best)
+	}
+	return best
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // defaultValue reads the metadata's default: select defaults are quoted

@@ -70,15 +70,18 @@ func TestToModelFiltersAndOrders(t *testing.T) {
 	assert.ErrorContains(t, err, `no active object "invoices"`)
 }
 
-func TestToModelRejectsBrokenRelations(t *testing.T) {
+func TestKeepBase(t *testing.T) {
 	t.Parallel()
-	objs := metamodel.FromModel(model.Standard())
-	for i, f := range objs[0].Fields {
-		if f.Type == "RELATION" {
-			objs[0].Fields[i].Relation.TargetObjectMetadata = nil
-			break
-		}
-	}
-	_, err := metamodel.ToModel(objs, metamodel.Options{})
-	assert.ErrorContains(t, err, "has no target object")
+	m := &model.Model{Objects: []model.Object{{NameSingular: "company", NamePlural: "companies", LabelSingular: "C", LabelPlural: "Cs",
+		Fields: []model.Field{{Name: "id", Type: model.UUID}, {Name: "name", Type: model.Text}, {Name: "accountOwnerId", Type: model.UUID}}}}}
+	require.NoError(t, metamodel.KeepBase(m, model.Standard()))
+	company, _ := m.Object("company")
+	name, _ := company.Field("name")
+	assert.Equal(t, model.Text, name.Type, "the workspace's field wins")
+	_, ok := company.Field("employees")
+	assert.True(t, ok, "a dropped standard field stays")
+	_, ok = company.Field("accountOwner")
+	assert.False(t, ok, "a relation whose join column the workspace uses is not added")
+	_, ok = m.ObjectByPlural("people")
+	assert.True(t, ok, "a dropped standard object stays")
 }

@@ -54,6 +54,44 @@ func (n Node) Match(record map[string]any) bool {
 	return n.eval(record) == yes
 }
 
+// Matcher returns Match as a function, prepared once for many records: an
+// in-list becomes a set for the plain strings it is compared with (ids,
+// emails, names), so a look-up of k values over N records costs N set
+// probes instead of N×k comparisons. It matches exactly what Match does.
+func (n Node) Matcher() func(map[string]any) bool {
+	ev := n.compile()
+	return func(rec map[string]any) bool { return ev(rec) == yes }
+}
+
+func (n Node) compile() func(map[string]any) tri {
+	switch n.Op {
+	case OpAnd, OpOr, OpNot:
+		kids := make([]Node, len(n.Children))
+		for i, k := range n.Children {
+			ev := k.compile()
+			kids[i] = Node{Op: opCompiled, compiled: ev}
+		}
+		m := Node{Op: n.Op, Children: kids}
+		return m.eval
+	case OpIn:
+		set := make(map[string]struct{}, len(n.Values))
+		for _, v := range n.Values {
+			set[v] = struct{}{}
+		}
+		return func(rec map[string]any) tri {
+			v := Lookup(rec, n.Path)
+			if s, ok := v.(string); ok && s != "" {
+				if _, isTime := parseDateTime(s); !isTime {
+					_, in := set[s] // compareOp's bytewise equality
+					return truth(in)
+				}
+			}
+			return n.condition(v)
+		}
+	}
+	return n.eval
+}
+
 func (n Node) eval(rec map[string]any) tri {
 	switch n.Op {
 	case OpAnd:
@@ -89,6 +127,8 @@ func (n Node) eval(rec map[string]any) tri {
 			return yes
 		}
 		return unknown
+	case opCompiled:
+		return n.compiled(rec)
 	}
 	return n.condition(Lookup(rec, n.Path))
 }

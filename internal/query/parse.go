@@ -94,7 +94,12 @@ type Node struct {
 	Value string
 	// Values holds the elements of OpIn and OpContainsAny.
 	Values []string
+
+	compiled func(map[string]any) tri // for opCompiled, made by Matcher
 }
+
+// opCompiled marks a node Matcher prepared; the parser never makes one.
+const opCompiled = "compiled"
 
 // IsConjunction reports whether n is and/or/not rather than a condition.
 func (n Node) IsConjunction() bool {

@@ -1,6 +1,7 @@
 package query
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -218,7 +219,7 @@ func checkTree(t *testing.T, n Node) {
 }
 
 func FuzzParseOrderBy(f *testing.F) {
-	for _, s := range []string{"a", "a[DescNullsLast],b.c", "a[", "a]b[", "[", ","} {
+	for _, s := range []string{"a", "a[DescNullsLast],b.c", "a[", "a]b[", "[", ",", "company.name[AscNullsLast]", "company.address.addressCity[DescNullsFirst],id"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -226,7 +227,16 @@ func FuzzParseOrderBy(f *testing.F) {
 		if err != nil {
 			return
 		}
-		for _, term := range terms {
+		for i, term := range terms {
+			// A dotted path (a composite's sub-field or a relation's
+			// field) keeps its segments in order.
+			item := strings.Split(s, ",")[i]
+			if strings.Contains(item, "[") && strings.Contains(item, "]") {
+				item, _, _ = strings.Cut(item, "[")
+			}
+			if strings.Join(term.Path, ".") != item {
+				t.Fatalf("path %q read as %q", item, term.Path)
+			}
 			switch term.Direction {
 			case AscNullsFirst, AscNullsLast, DescNullsFirst, DescNullsLast:
 			default:

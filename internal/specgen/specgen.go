@@ -259,7 +259,7 @@ func parameters() omap {
 		{"Aggregate", queryParam("aggregate", "JSON array of aggregates to compute per group, such as `[\"countNotEmptyId\"]`.", str())},
 		{"OrderByForRecords", queryParam("order_by_for_records", "Order of the sample records inside each group, as order_by.", str())},
 		{"IncludeRecordsSample", queryParam("include_records_sample", "Include a sample of each group's records.", omap{{"type", "boolean"}, {"default", false}})},
-		{"ViewId", queryParam("view_id", "Apply the filters of this saved view.", omap{{"type", "string"}, {"format", "uuid"}})},
+		{"ViewId", queryParam("viewId", "Apply the filters of this saved view (the server reads viewId, not view_id).", omap{{"type", "string"}, {"format", "uuid"}})},
 		{"GroupLimit", queryParam("limit", "Maximum number of groups.", omap{{"type", "integer"}, {"minimum", 0}, {"default", 50}})},
 	}
 }
