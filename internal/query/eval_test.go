@@ -135,6 +135,7 @@ func TestMatch(t *testing.T) {
 			n, err := ParseFilter(tt.filter)
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, n.Match(rec))
+			assert.Equal(t, tt.want, n.Matcher()(rec), "the prepared matcher agrees")
 		})
 	}
 }

@@ -194,7 +194,14 @@ func FuzzParseFilter(f *testing.F) {
 		}
 		// Whatever parsed must be a well-formed tree the evaluator accepts.
 		checkTree(t, n)
-		n.Match(map[string]any{"a": "x", "b": 1.0, "c": []any{"x"}})
+		for _, rec := range []map[string]any{
+			{"a": "x", "b": 1.0, "c": []any{"x"}},
+			{"a": "2024-03-01T10:00:00.123Z", "b": "x", "c": nil, "d": true},
+		} {
+			if n.Match(rec) != n.Matcher()(rec) {
+				t.Fatalf("Match and Matcher disagree on %v", rec)
+			}
+		}
 		MentionsField(n, "deletedAt")
 	})
 }
