@@ -48,7 +48,7 @@ func ExampleNewClient() {
 		log.Fatal(err)
 	}
 	page, err := client.People().List(context.Background(), &twenty.ListOptions{
-		Filter:  twenty.Field("city").Eq("Paris"),
+		Filter:  twenty.Field("jobTitle").Eq("CFO"),
 		OrderBy: []twenty.Order{twenty.Asc("name.lastName")},
 	})
 	if err != nil {

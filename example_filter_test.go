@@ -12,7 +12,7 @@ import (
 func ExampleField() {
 	f := twenty.And(
 		twenty.Field("name.lastName").Eq("O'Brien"),
-		twenty.Field("employees").Gte(50),
+		twenty.Field("annualRevenue.amountMicros").Gte(50_000_000_000),
 		twenty.Field("createdAt").Lt(time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC)),
 	)
 	fmt.Println(f)
@@ -20,7 +20,7 @@ func ExampleField() {
 	// condition is rendered last, where it cannot swallow a comma.
 
 	// Output:
-	// employees[gte]:50,createdAt[lt]:2024-03-01T12:00:00.000Z,name.lastName[eq]:"O'Brien"
+	// annualRevenue.amountMicros[gte]:50000000000,createdAt[lt]:2024-03-01T12:00:00.000Z,name.lastName[eq]:"O'Brien"
 }
 
 func ExampleOr() {

@@ -50,6 +50,8 @@ func (c *Client) TimelineActivities() *Resource[api.TimelineActivityForResponse,
 }
 
 // Favorites gives the operations on favorites. A record or view pinned by a workspace member.
+//
+// Deprecated: removed in 2.7: favorites became navigation menu items, outside the REST API; /rest/favorites answers 400 on newer servers.
 func (c *Client) Favorites() *Resource[api.FavoriteForResponse, api.Favorite, api.FavoriteForUpdate] {
 	return NewResource[api.FavoriteForResponse, api.Favorite, api.FavoriteForUpdate](c, "favorites")
 }
@@ -57,4 +59,89 @@ func (c *Client) Favorites() *Resource[api.FavoriteForResponse, api.Favorite, ap
 // WorkspaceMembers gives the operations on workspaceMembers. A user of the workspace, with their preferences.
 func (c *Client) WorkspaceMembers() *Resource[api.WorkspaceMemberForResponse, api.WorkspaceMember, api.WorkspaceMemberForUpdate] {
 	return NewResource[api.WorkspaceMemberForResponse, api.WorkspaceMember, api.WorkspaceMemberForUpdate](c, "workspaceMembers")
+}
+
+// CalendarEvents gives the operations on calendarEvents. A meeting synced from a connected calendar.
+func (c *Client) CalendarEvents() *Resource[api.CalendarEventForResponse, api.CalendarEvent, api.CalendarEventForUpdate] {
+	return NewResource[api.CalendarEventForResponse, api.CalendarEvent, api.CalendarEventForUpdate](c, "calendarEvents")
+}
+
+// CalendarEventParticipants gives the operations on calendarEventParticipants. Someone invited to a calendar event.
+func (c *Client) CalendarEventParticipants() *Resource[api.CalendarEventParticipantForResponse, api.CalendarEventParticipant, api.CalendarEventParticipantForUpdate] {
+	return NewResource[api.CalendarEventParticipantForResponse, api.CalendarEventParticipant, api.CalendarEventParticipantForUpdate](c, "calendarEventParticipants")
+}
+
+// CalendarEventTargets gives the operations on calendarEventTargets. Links a calendar event to a person, company or opportunity.
+func (c *Client) CalendarEventTargets() *Resource[api.CalendarEventTargetForResponse, api.CalendarEventTarget, api.CalendarEventTargetForUpdate] {
+	return NewResource[api.CalendarEventTargetForResponse, api.CalendarEventTarget, api.CalendarEventTargetForUpdate](c, "calendarEventTargets")
+}
+
+// Messages gives the operations on messages. An email synced from a connected mailbox or sent by a campaign.
+func (c *Client) Messages() *Resource[api.MessageForResponse, api.Message, api.MessageForUpdate] {
+	return NewResource[api.MessageForResponse, api.Message, api.MessageForUpdate](c, "messages")
+}
+
+// MessageThreads gives the operations on messageThreads. A conversation: messages that reply to one another.
+func (c *Client) MessageThreads() *Resource[api.MessageThreadForResponse, api.MessageThread, api.MessageThreadForUpdate] {
+	return NewResource[api.MessageThreadForResponse, api.MessageThread, api.MessageThreadForUpdate](c, "messageThreads")
+}
+
+// MessageParticipants gives the operations on messageParticipants. A sender or recipient of a message.
+func (c *Client) MessageParticipants() *Resource[api.MessageParticipantForResponse, api.MessageParticipant, api.MessageParticipantForUpdate] {
+	return NewResource[api.MessageParticipantForResponse, api.MessageParticipant, api.MessageParticipantForUpdate](c, "messageParticipants")
+}
+
+// MessageThreadTargets gives the operations on messageThreadTargets. Links a message thread to a person, company or opportunity.
+func (c *Client) MessageThreadTargets() *Resource[api.MessageThreadTargetForResponse, api.MessageThreadTarget, api.MessageThreadTargetForUpdate] {
+	return NewResource[api.MessageThreadTargetForResponse, api.MessageThreadTarget, api.MessageThreadTargetForUpdate](c, "messageThreadTargets")
+}
+
+// Dashboards gives the operations on dashboards. A page of charts and widgets.
+func (c *Client) Dashboards() *Resource[api.DashboardForResponse, api.Dashboard, api.DashboardForUpdate] {
+	return NewResource[api.DashboardForResponse, api.Dashboard, api.DashboardForUpdate](c, "dashboards")
+}
+
+// Workflows gives the operations on workflows. An automation: a trigger and the steps it runs.
+func (c *Client) Workflows() *Resource[api.WorkflowForResponse, api.Workflow, api.WorkflowForUpdate] {
+	return NewResource[api.WorkflowForResponse, api.Workflow, api.WorkflowForUpdate](c, "workflows")
+}
+
+// WorkflowVersions gives the operations on workflowVersions. One version of a workflow: its trigger and steps.
+func (c *Client) WorkflowVersions() *Resource[api.WorkflowVersionForResponse, api.WorkflowVersion, api.WorkflowVersionForUpdate] {
+	return NewResource[api.WorkflowVersionForResponse, api.WorkflowVersion, api.WorkflowVersionForUpdate](c, "workflowVersions")
+}
+
+// WorkflowRuns gives the operations on workflowRuns. One execution of a workflow version.
+func (c *Client) WorkflowRuns() *Resource[api.WorkflowRunForResponse, api.WorkflowRun, api.WorkflowRunForUpdate] {
+	return NewResource[api.WorkflowRunForResponse, api.WorkflowRun, api.WorkflowRunForUpdate](c, "workflowRuns")
+}
+
+// WorkflowAutomatedTriggers gives the operations on workflowAutomatedTriggers. What starts a workflow automatically: a database event or a schedule.
+func (c *Client) WorkflowAutomatedTriggers() *Resource[api.WorkflowAutomatedTriggerForResponse, api.WorkflowAutomatedTrigger, api.WorkflowAutomatedTriggerForUpdate] {
+	return NewResource[api.WorkflowAutomatedTriggerForResponse, api.WorkflowAutomatedTrigger, api.WorkflowAutomatedTriggerForUpdate](c, "workflowAutomatedTriggers")
+}
+
+// CallRecordings gives the operations on callRecordings. A recorded meeting, with its transcript and summary.
+func (c *Client) CallRecordings() *Resource[api.CallRecordingForResponse, api.CallRecording, api.CallRecordingForUpdate] {
+	return NewResource[api.CallRecordingForResponse, api.CallRecording, api.CallRecordingForUpdate](c, "callRecordings")
+}
+
+// MessageCampaigns gives the operations on messageCampaigns. An email sent to a list of people.
+func (c *Client) MessageCampaigns() *Resource[api.MessageCampaignForResponse, api.MessageCampaign, api.MessageCampaignForUpdate] {
+	return NewResource[api.MessageCampaignForResponse, api.MessageCampaign, api.MessageCampaignForUpdate](c, "messageCampaigns")
+}
+
+// MessageLists gives the operations on messageLists. A list of people to send campaigns to.
+func (c *Client) MessageLists() *Resource[api.MessageListForResponse, api.MessageList, api.MessageListForUpdate] {
+	return NewResource[api.MessageListForResponse, api.MessageList, api.MessageListForUpdate](c, "messageLists")
+}
+
+// MessageListMembers gives the operations on messageListMembers. A person on a message list.
+func (c *Client) MessageListMembers() *Resource[api.MessageListMemberForResponse, api.MessageListMember, api.MessageListMemberForUpdate] {
+	return NewResource[api.MessageListMemberForResponse, api.MessageListMember, api.MessageListMemberForUpdate](c, "messageListMembers")
+}
+
+// Blocklists gives the operations on blocklists. An email address or domain whose messages are not synced.
+func (c *Client) Blocklists() *Resource[api.BlocklistForResponse, api.Blocklist, api.BlocklistForUpdate] {
+	return NewResource[api.BlocklistForResponse, api.Blocklist, api.BlocklistForUpdate](c, "blocklists")
 }

@@ -256,8 +256,10 @@ func TestServerErrorOnReplayableWritesIsRetried(t *testing.T) {
 	})
 	c := srv.client(t)
 	ctx := t.Context()
+	//lint:ignore SA1019 the fake serves an upgraded workspace, which keeps the fields 2.10 demoted
 	_, err := c.People().Create(ctx, api.Person{City: ptr("Oslo")}, &twenty.CreateOptions{Upsert: true})
 	require.NoError(t, err)
+	//lint:ignore SA1019 the fake serves an upgraded workspace, which keeps the fields 2.10 demoted
 	_, err = c.People().Update(ctx, personID(1), api.PersonForUpdate{City: ptr("Rome")}, nil)
 	require.NoError(t, err)
 	require.NoError(t, c.People().Delete(ctx, personID(1)))
@@ -278,6 +280,7 @@ func TestDroppedConnectionOnCreateIsOutcomeUnknown(t *testing.T) {
 		_, _ = io.ReadAll(r.Body)
 		dropConnection(t, w)
 	})
+	//lint:ignore SA1019 the fake serves an upgraded workspace, which keeps the fields 2.10 demoted
 	_, err := srv.client(t).People().Create(t.Context(), api.Person{City: ptr("Oslo")}, nil)
 	require.Error(t, err)
 	var ou *twenty.OutcomeUnknownError

@@ -95,6 +95,96 @@ func (e AttachmentFileCategory) Valid() bool {
 	}
 }
 
+// Defines values for BlocklistScope.
+const (
+	BlocklistScopeWORKSPACE       BlocklistScope = "WORKSPACE"
+	BlocklistScopeWORKSPACEMEMBER BlocklistScope = "WORKSPACE_MEMBER"
+)
+
+// Valid indicates whether the value is a known member of the BlocklistScope enum.
+func (e BlocklistScope) Valid() bool {
+	switch e {
+	case BlocklistScopeWORKSPACE:
+		return true
+	case BlocklistScopeWORKSPACEMEMBER:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CalendarEventParticipantResponseStatus.
+const (
+	CalendarEventParticipantResponseStatusACCEPTED    CalendarEventParticipantResponseStatus = "ACCEPTED"
+	CalendarEventParticipantResponseStatusDECLINED    CalendarEventParticipantResponseStatus = "DECLINED"
+	CalendarEventParticipantResponseStatusNEEDSACTION CalendarEventParticipantResponseStatus = "NEEDS_ACTION"
+	CalendarEventParticipantResponseStatusTENTATIVE   CalendarEventParticipantResponseStatus = "TENTATIVE"
+)
+
+// Valid indicates whether the value is a known member of the CalendarEventParticipantResponseStatus enum.
+func (e CalendarEventParticipantResponseStatus) Valid() bool {
+	switch e {
+	case CalendarEventParticipantResponseStatusACCEPTED:
+		return true
+	case CalendarEventParticipantResponseStatusDECLINED:
+		return true
+	case CalendarEventParticipantResponseStatusNEEDSACTION:
+		return true
+	case CalendarEventParticipantResponseStatusTENTATIVE:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CallRecordingRecordingRequestStatus.
+const (
+	CallRecordingRecordingRequestStatusCANCELED  CallRecordingRecordingRequestStatus = "CANCELED"
+	CallRecordingRecordingRequestStatusREQUESTED CallRecordingRecordingRequestStatus = "REQUESTED"
+)
+
+// Valid indicates whether the value is a known member of the CallRecordingRecordingRequestStatus enum.
+func (e CallRecordingRecordingRequestStatus) Valid() bool {
+	switch e {
+	case CallRecordingRecordingRequestStatusCANCELED:
+		return true
+	case CallRecordingRecordingRequestStatusREQUESTED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CallRecordingStatus.
+const (
+	CallRecordingStatusCOMPLETED     CallRecordingStatus = "COMPLETED"
+	CallRecordingStatusFAILEDUNKNOWN CallRecordingStatus = "FAILED_UNKNOWN"
+	CallRecordingStatusJOINING       CallRecordingStatus = "JOINING"
+	CallRecordingStatusPROCESSING    CallRecordingStatus = "PROCESSING"
+	CallRecordingStatusRECORDING     CallRecordingStatus = "RECORDING"
+	CallRecordingStatusSCHEDULED     CallRecordingStatus = "SCHEDULED"
+)
+
+// Valid indicates whether the value is a known member of the CallRecordingStatus enum.
+func (e CallRecordingStatus) Valid() bool {
+	switch e {
+	case CallRecordingStatusCOMPLETED:
+		return true
+	case CallRecordingStatusFAILEDUNKNOWN:
+		return true
+	case CallRecordingStatusJOINING:
+		return true
+	case CallRecordingStatusPROCESSING:
+		return true
+	case CallRecordingStatusRECORDING:
+		return true
+	case CallRecordingStatusSCHEDULED:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ErrorCode.
 const (
 	ErrorCodeBADREQUEST          ErrorCode = "BAD_REQUEST"
@@ -134,11 +224,63 @@ func (e ErrorCode) Valid() bool {
 	}
 }
 
+// Defines values for MessageCampaignStatus.
+const (
+	MessageCampaignStatusDRAFT          MessageCampaignStatus = "DRAFT"
+	MessageCampaignStatusSCHEDULED      MessageCampaignStatus = "SCHEDULED"
+	MessageCampaignStatusSENDING        MessageCampaignStatus = "SENDING"
+	MessageCampaignStatusSENT           MessageCampaignStatus = "SENT"
+	MessageCampaignStatusSENTWITHERRORS MessageCampaignStatus = "SENT_WITH_ERRORS"
+)
+
+// Valid indicates whether the value is a known member of the MessageCampaignStatus enum.
+func (e MessageCampaignStatus) Valid() bool {
+	switch e {
+	case MessageCampaignStatusDRAFT:
+		return true
+	case MessageCampaignStatusSCHEDULED:
+		return true
+	case MessageCampaignStatusSENDING:
+		return true
+	case MessageCampaignStatusSENT:
+		return true
+	case MessageCampaignStatusSENTWITHERRORS:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MessageParticipantRole.
+const (
+	MessageParticipantRoleBCC  MessageParticipantRole = "BCC"
+	MessageParticipantRoleCC   MessageParticipantRole = "CC"
+	MessageParticipantRoleFROM MessageParticipantRole = "FROM"
+	MessageParticipantRoleTO   MessageParticipantRole = "TO"
+)
+
+// Valid indicates whether the value is a known member of the MessageParticipantRole enum.
+func (e MessageParticipantRole) Valid() bool {
+	switch e {
+	case MessageParticipantRoleBCC:
+		return true
+	case MessageParticipantRoleCC:
+		return true
+	case MessageParticipantRoleFROM:
+		return true
+	case MessageParticipantRoleTO:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for OpportunityStage.
 const (
 	OpportunityStageCUSTOMER  OpportunityStage = "CUSTOMER"
 	OpportunityStageMEETING   OpportunityStage = "MEETING"
 	OpportunityStageNEW       OpportunityStage = "NEW"
+	OpportunityStageNOSTAGE   OpportunityStage = "NO_STAGE"
 	OpportunityStagePROPOSAL  OpportunityStage = "PROPOSAL"
 	OpportunityStageSCREENING OpportunityStage = "SCREENING"
 )
@@ -151,6 +293,8 @@ func (e OpportunityStage) Valid() bool {
 	case OpportunityStageMEETING:
 		return true
 	case OpportunityStageNEW:
+		return true
+	case OpportunityStageNOSTAGE:
 		return true
 	case OpportunityStagePROPOSAL:
 		return true
@@ -176,6 +320,102 @@ func (e TaskStatus) Valid() bool {
 	case TaskStatusINPROGRESS:
 		return true
 	case TaskStatusTODO:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WorkflowAutomatedTriggerType.
+const (
+	WorkflowAutomatedTriggerTypeCRON          WorkflowAutomatedTriggerType = "CRON"
+	WorkflowAutomatedTriggerTypeDATABASEEVENT WorkflowAutomatedTriggerType = "DATABASE_EVENT"
+)
+
+// Valid indicates whether the value is a known member of the WorkflowAutomatedTriggerType enum.
+func (e WorkflowAutomatedTriggerType) Valid() bool {
+	switch e {
+	case WorkflowAutomatedTriggerTypeCRON:
+		return true
+	case WorkflowAutomatedTriggerTypeDATABASEEVENT:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WorkflowRunStatus.
+const (
+	WorkflowRunStatusCOMPLETED  WorkflowRunStatus = "COMPLETED"
+	WorkflowRunStatusENQUEUED   WorkflowRunStatus = "ENQUEUED"
+	WorkflowRunStatusFAILED     WorkflowRunStatus = "FAILED"
+	WorkflowRunStatusNOTSTARTED WorkflowRunStatus = "NOT_STARTED"
+	WorkflowRunStatusRUNNING    WorkflowRunStatus = "RUNNING"
+	WorkflowRunStatusSTOPPED    WorkflowRunStatus = "STOPPED"
+	WorkflowRunStatusSTOPPING   WorkflowRunStatus = "STOPPING"
+)
+
+// Valid indicates whether the value is a known member of the WorkflowRunStatus enum.
+func (e WorkflowRunStatus) Valid() bool {
+	switch e {
+	case WorkflowRunStatusCOMPLETED:
+		return true
+	case WorkflowRunStatusENQUEUED:
+		return true
+	case WorkflowRunStatusFAILED:
+		return true
+	case WorkflowRunStatusNOTSTARTED:
+		return true
+	case WorkflowRunStatusRUNNING:
+		return true
+	case WorkflowRunStatusSTOPPED:
+		return true
+	case WorkflowRunStatusSTOPPING:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WorkflowStatuses.
+const (
+	WorkflowStatusesACTIVE      WorkflowStatuses = "ACTIVE"
+	WorkflowStatusesDEACTIVATED WorkflowStatuses = "DEACTIVATED"
+	WorkflowStatusesDRAFT       WorkflowStatuses = "DRAFT"
+)
+
+// Valid indicates whether the value is a known member of the WorkflowStatuses enum.
+func (e WorkflowStatuses) Valid() bool {
+	switch e {
+	case WorkflowStatusesACTIVE:
+		return true
+	case WorkflowStatusesDEACTIVATED:
+		return true
+	case WorkflowStatusesDRAFT:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WorkflowVersionStatus.
+const (
+	WorkflowVersionStatusACTIVE      WorkflowVersionStatus = "ACTIVE"
+	WorkflowVersionStatusARCHIVED    WorkflowVersionStatus = "ARCHIVED"
+	WorkflowVersionStatusDEACTIVATED WorkflowVersionStatus = "DEACTIVATED"
+	WorkflowVersionStatusDRAFT       WorkflowVersionStatus = "DRAFT"
+)
+
+// Valid indicates whether the value is a known member of the WorkflowVersionStatus enum.
+func (e WorkflowVersionStatus) Valid() bool {
+	switch e {
+	case WorkflowVersionStatusACTIVE:
+		return true
+	case WorkflowVersionStatusARCHIVED:
+		return true
+	case WorkflowVersionStatusDEACTIVATED:
+		return true
+	case WorkflowVersionStatusDRAFT:
 		return true
 	default:
 		return false
@@ -340,11 +580,14 @@ type AnyRecord map[string]interface{}
 // Attachment A new attachment. A file attached to a record.
 type Attachment struct {
 	// CreatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
-	CreatedBy    *Actor                  `json:"createdBy,omitempty"`
-	File         []FileItem              `json:"file,omitempty"`
+	CreatedBy *Actor     `json:"createdBy,omitempty"`
+	File      []FileItem `json:"file,omitempty"`
+
+	// FileCategory Defaults to OTHER.
 	FileCategory *AttachmentFileCategory `json:"fileCategory,omitempty"`
 	FullPath     *string                 `json:"fullPath,omitempty"`
 	Name         *string                 `json:"name,omitempty"`
+	Position     *float64                `json:"position,omitempty"`
 
 	// TargetCompanyID Id of the related company.
 	TargetCompanyID *openapi_types.UUID `json:"targetCompanyId,omitempty"`
@@ -385,14 +628,17 @@ type AttachmentFileCategory string
 
 // AttachmentForResponse A attachment as the server returns it. Fields the key may not read are left out. A file attached to a record.
 type AttachmentForResponse struct {
-	CreatedAt    *time.Time              `json:"createdAt,omitempty"`
-	CreatedBy    ActorForResponse        `json:"createdBy,omitempty"`
-	DeletedAt    *time.Time              `json:"deletedAt,omitempty"`
-	File         []FileItemForResponse   `json:"file,omitempty"`
+	CreatedAt *time.Time            `json:"createdAt,omitempty"`
+	CreatedBy ActorForResponse      `json:"createdBy,omitempty"`
+	DeletedAt *time.Time            `json:"deletedAt,omitempty"`
+	File      []FileItemForResponse `json:"file,omitempty"`
+
+	// FileCategory Defaults to OTHER.
 	FileCategory *AttachmentFileCategory `json:"fileCategory,omitempty"`
 	FullPath     string                  `json:"fullPath,omitempty"`
 	ID           openapi_types.UUID      `json:"id"`
 	Name         string                  `json:"name,omitempty"`
+	Position     *float64                `json:"position,omitempty"`
 
 	// TargetCompany With depth=1: the related company, or null.
 	TargetCompany *CompanyForResponse `json:"targetCompany,omitempty"`
@@ -401,7 +647,7 @@ type AttachmentForResponse struct {
 	TargetCompanyID *openapi_types.UUID `json:"targetCompanyId,omitempty"`
 
 	// TargetDashboard With depth=1: the related dashboard, or null.
-	TargetDashboard *AnyRecord `json:"targetDashboard,omitempty"`
+	TargetDashboard *DashboardForResponse `json:"targetDashboard,omitempty"`
 
 	// TargetDashboardID Id of the related dashboard.
 	TargetDashboardID *openapi_types.UUID `json:"targetDashboardId,omitempty"`
@@ -431,7 +677,7 @@ type AttachmentForResponse struct {
 	TargetTaskID *openapi_types.UUID `json:"targetTaskId,omitempty"`
 
 	// TargetWorkflow With depth=1: the related workflow, or null.
-	TargetWorkflow *AnyRecord `json:"targetWorkflow,omitempty"`
+	TargetWorkflow *WorkflowForResponse `json:"targetWorkflow,omitempty"`
 
 	// TargetWorkflowID Id of the related workflow.
 	TargetWorkflowID *openapi_types.UUID `json:"targetWorkflowId,omitempty"`
@@ -442,11 +688,14 @@ type AttachmentForResponse struct {
 // AttachmentForUpdate Changes to a attachment: only the fields present are written. A file attached to a record.
 type AttachmentForUpdate struct {
 	// CreatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
-	CreatedBy    *Actor                                    `json:"createdBy,omitempty"`
-	File         []FileItem                                `json:"file,omitempty"`
-	FileCategory nullable.Nullable[AttachmentFileCategory] `json:"fileCategory,omitempty"`
-	FullPath     *string                                   `json:"fullPath,omitempty"`
-	Name         *string                                   `json:"name,omitempty"`
+	CreatedBy *Actor     `json:"createdBy,omitempty"`
+	File      []FileItem `json:"file,omitempty"`
+
+	// FileCategory Defaults to OTHER.
+	FileCategory *AttachmentFileCategory `json:"fileCategory,omitempty"`
+	FullPath     *string                 `json:"fullPath,omitempty"`
+	Name         *string                 `json:"name,omitempty"`
+	Position     *float64                `json:"position,omitempty"`
 
 	// TargetCompanyID Id of the related company.
 	TargetCompanyID nullable.Nullable[openapi_types.UUID] `json:"targetCompanyId,omitempty"`
@@ -473,6 +722,472 @@ type AttachmentForUpdate struct {
 	UpdatedBy *Actor `json:"updatedBy,omitempty"`
 }
 
+// Blocklist A new blocklist. An email address or domain whose messages are not synced.
+type Blocklist struct {
+	// CreatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	CreatedBy *Actor   `json:"createdBy,omitempty"`
+	Handle    *string  `json:"handle,omitempty"`
+	Position  *float64 `json:"position,omitempty"`
+
+	// Scope Defaults to WORKSPACE_MEMBER.
+	Scope *BlocklistScope `json:"scope,omitempty"`
+
+	// UpdatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	UpdatedBy *Actor `json:"updatedBy,omitempty"`
+
+	// WorkspaceMemberID Id of the related workspaceMember.
+	WorkspaceMemberID *openapi_types.UUID `json:"workspaceMemberId,omitempty"`
+}
+
+// BlocklistDuplicates The duplicates found for one of the inputs, in input order.
+type BlocklistDuplicates struct {
+	BlocklistDuplicates []BlocklistForResponse `json:"blocklistDuplicates"`
+
+	// PageInfo Where a page sits in the result. Cursors are opaque strings: never parse them.
+	PageInfo   *PageInfo `json:"pageInfo,omitempty"`
+	TotalCount *int      `json:"totalCount,omitempty"`
+}
+
+// BlocklistForResponse A blocklist as the server returns it. Fields the key may not read are left out. An email address or domain whose messages are not synced.
+type BlocklistForResponse struct {
+	CreatedAt *time.Time         `json:"createdAt,omitempty"`
+	CreatedBy ActorForResponse   `json:"createdBy,omitempty"`
+	DeletedAt *time.Time         `json:"deletedAt,omitempty"`
+	Handle    string             `json:"handle,omitempty"`
+	ID        openapi_types.UUID `json:"id"`
+	Position  *float64           `json:"position,omitempty"`
+
+	// Scope Defaults to WORKSPACE_MEMBER.
+	Scope     *BlocklistScope  `json:"scope,omitempty"`
+	UpdatedAt *time.Time       `json:"updatedAt,omitempty"`
+	UpdatedBy ActorForResponse `json:"updatedBy,omitempty"`
+
+	// WorkspaceMember With depth=1: the related workspaceMember, or null.
+	WorkspaceMember *WorkspaceMemberForResponse `json:"workspaceMember,omitempty"`
+
+	// WorkspaceMemberID Id of the related workspaceMember.
+	WorkspaceMemberID *openapi_types.UUID `json:"workspaceMemberId,omitempty"`
+}
+
+// BlocklistForUpdate Changes to a blocklist: only the fields present are written. An email address or domain whose messages are not synced.
+type BlocklistForUpdate struct {
+	// CreatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	CreatedBy *Actor   `json:"createdBy,omitempty"`
+	Handle    *string  `json:"handle,omitempty"`
+	Position  *float64 `json:"position,omitempty"`
+
+	// Scope Defaults to WORKSPACE_MEMBER.
+	Scope *BlocklistScope `json:"scope,omitempty"`
+
+	// UpdatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	UpdatedBy *Actor `json:"updatedBy,omitempty"`
+
+	// WorkspaceMemberID Id of the related workspaceMember.
+	WorkspaceMemberID nullable.Nullable[openapi_types.UUID] `json:"workspaceMemberId,omitempty"`
+}
+
+// BlocklistScope Options of blocklist.scope. Workspace admins can add more: regenerate from your workspace to get them.
+type BlocklistScope string
+
+// CalendarEvent A new calendar event. A meeting synced from a connected calendar.
+type CalendarEvent struct {
+	// ConferenceLink A primary link and any others. The server drops a trailing slash from URLs.
+	//
+	// Example: {"primaryLinkLabel":"","primaryLinkUrl":"https://example.com","secondaryLinks":[]}
+	ConferenceLink     *Links  `json:"conferenceLink,omitempty"`
+	ConferenceSolution *string `json:"conferenceSolution,omitempty"`
+
+	// CreatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	CreatedBy         *Actor     `json:"createdBy,omitempty"`
+	Description       *string    `json:"description,omitempty"`
+	EndsAt            *time.Time `json:"endsAt,omitempty"`
+	ExternalCreatedAt *time.Time `json:"externalCreatedAt,omitempty"`
+	ExternalUpdatedAt *time.Time `json:"externalUpdatedAt,omitempty"`
+	ICalUID           *string    `json:"iCalUid,omitempty"`
+	IsCanceled        *bool      `json:"isCanceled,omitempty"`
+	IsFullDay         *bool      `json:"isFullDay,omitempty"`
+	Location          *string    `json:"location,omitempty"`
+	Position          *float64   `json:"position,omitempty"`
+	StartsAt          *time.Time `json:"startsAt,omitempty"`
+	Title             *string    `json:"title,omitempty"`
+
+	// UpdatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	UpdatedBy *Actor `json:"updatedBy,omitempty"`
+}
+
+// CalendarEventDuplicates The duplicates found for one of the inputs, in input order.
+type CalendarEventDuplicates struct {
+	CalendarEventDuplicates []CalendarEventForResponse `json:"calendarEventDuplicates"`
+
+	// PageInfo Where a page sits in the result. Cursors are opaque strings: never parse them.
+	PageInfo   *PageInfo `json:"pageInfo,omitempty"`
+	TotalCount *int      `json:"totalCount,omitempty"`
+}
+
+// CalendarEventForResponse A calendar event as the server returns it. Fields the key may not read are left out. A meeting synced from a connected calendar.
+type CalendarEventForResponse struct {
+	// CalendarEventParticipants With depth=1: the related calendarEventParticipant records.
+	CalendarEventParticipants []CalendarEventParticipantForResponse `json:"calendarEventParticipants,omitempty"`
+
+	// CalendarEventTargets With depth=1: the related calendarEventTarget records.
+	CalendarEventTargets []CalendarEventTargetForResponse `json:"calendarEventTargets,omitempty"`
+
+	// CallRecordings With depth=1: the related callRecording records.
+	CallRecordings     []CallRecordingForResponse `json:"callRecordings,omitempty"`
+	ConferenceLink     LinksForResponse           `json:"conferenceLink,omitempty"`
+	ConferenceSolution string                     `json:"conferenceSolution,omitempty"`
+	CreatedAt          *time.Time                 `json:"createdAt,omitempty"`
+	CreatedBy          ActorForResponse           `json:"createdBy,omitempty"`
+	DeletedAt          *time.Time                 `json:"deletedAt,omitempty"`
+	Description        string                     `json:"description,omitempty"`
+	EndsAt             *time.Time                 `json:"endsAt,omitempty"`
+	ExternalCreatedAt  *time.Time                 `json:"externalCreatedAt,omitempty"`
+	ExternalUpdatedAt  *time.Time                 `json:"externalUpdatedAt,omitempty"`
+	ICalUID            string                     `json:"iCalUid,omitempty"`
+	ID                 openapi_types.UUID         `json:"id"`
+	IsCanceled         *bool                      `json:"isCanceled,omitempty"`
+	IsFullDay          *bool                      `json:"isFullDay,omitempty"`
+	Location           string                     `json:"location,omitempty"`
+	Position           *float64                   `json:"position,omitempty"`
+	StartsAt           *time.Time                 `json:"startsAt,omitempty"`
+	Title              string                     `json:"title,omitempty"`
+	UpdatedAt          *time.Time                 `json:"updatedAt,omitempty"`
+	UpdatedBy          ActorForResponse           `json:"updatedBy,omitempty"`
+}
+
+// CalendarEventForUpdate Changes to a calendar event: only the fields present are written. A meeting synced from a connected calendar.
+type CalendarEventForUpdate struct {
+	// ConferenceLink A primary link and any others. The server drops a trailing slash from URLs.
+	//
+	// Example: {"primaryLinkLabel":"","primaryLinkUrl":"https://example.com","secondaryLinks":[]}
+	ConferenceLink     *Links  `json:"conferenceLink,omitempty"`
+	ConferenceSolution *string `json:"conferenceSolution,omitempty"`
+
+	// CreatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	CreatedBy         *Actor                       `json:"createdBy,omitempty"`
+	Description       *string                      `json:"description,omitempty"`
+	EndsAt            nullable.Nullable[time.Time] `json:"endsAt,omitempty"`
+	ExternalCreatedAt nullable.Nullable[time.Time] `json:"externalCreatedAt,omitempty"`
+	ExternalUpdatedAt nullable.Nullable[time.Time] `json:"externalUpdatedAt,omitempty"`
+	ICalUID           *string                      `json:"iCalUid,omitempty"`
+	IsCanceled        *bool                        `json:"isCanceled,omitempty"`
+	IsFullDay         *bool                        `json:"isFullDay,omitempty"`
+	Location          *string                      `json:"location,omitempty"`
+	Position          *float64                     `json:"position,omitempty"`
+	StartsAt          nullable.Nullable[time.Time] `json:"startsAt,omitempty"`
+	Title             *string                      `json:"title,omitempty"`
+
+	// UpdatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	UpdatedBy *Actor `json:"updatedBy,omitempty"`
+}
+
+// CalendarEventParticipant A new calendar event participant. Someone invited to a calendar event.
+type CalendarEventParticipant struct {
+	// CalendarEventID Id of the related calendarEvent.
+	CalendarEventID *openapi_types.UUID `json:"calendarEventId,omitempty"`
+
+	// CreatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	CreatedBy   *Actor  `json:"createdBy,omitempty"`
+	DisplayName *string `json:"displayName,omitempty"`
+	Handle      *string `json:"handle,omitempty"`
+	IsOrganizer *bool   `json:"isOrganizer,omitempty"`
+
+	// PersonID Id of the related person.
+	PersonID *openapi_types.UUID `json:"personId,omitempty"`
+	Position *float64            `json:"position,omitempty"`
+
+	// ResponseStatus Defaults to NEEDS_ACTION.
+	ResponseStatus *CalendarEventParticipantResponseStatus `json:"responseStatus,omitempty"`
+
+	// UpdatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	UpdatedBy *Actor `json:"updatedBy,omitempty"`
+
+	// WorkspaceMemberID Id of the related workspaceMember.
+	WorkspaceMemberID *openapi_types.UUID `json:"workspaceMemberId,omitempty"`
+}
+
+// CalendarEventParticipantDuplicates The duplicates found for one of the inputs, in input order.
+type CalendarEventParticipantDuplicates struct {
+	CalendarEventParticipantDuplicates []CalendarEventParticipantForResponse `json:"calendarEventParticipantDuplicates"`
+
+	// PageInfo Where a page sits in the result. Cursors are opaque strings: never parse them.
+	PageInfo   *PageInfo `json:"pageInfo,omitempty"`
+	TotalCount *int      `json:"totalCount,omitempty"`
+}
+
+// CalendarEventParticipantForResponse A calendar event participant as the server returns it. Fields the key may not read are left out. Someone invited to a calendar event.
+type CalendarEventParticipantForResponse struct {
+	// CalendarEvent With depth=1: the related calendarEvent, or null.
+	CalendarEvent *CalendarEventForResponse `json:"calendarEvent,omitempty"`
+
+	// CalendarEventID Id of the related calendarEvent.
+	CalendarEventID *openapi_types.UUID `json:"calendarEventId,omitempty"`
+	CreatedAt       *time.Time          `json:"createdAt,omitempty"`
+	CreatedBy       ActorForResponse    `json:"createdBy,omitempty"`
+	DeletedAt       *time.Time          `json:"deletedAt,omitempty"`
+	DisplayName     string              `json:"displayName,omitempty"`
+	Handle          string              `json:"handle,omitempty"`
+	ID              openapi_types.UUID  `json:"id"`
+	IsOrganizer     *bool               `json:"isOrganizer,omitempty"`
+
+	// Person With depth=1: the related person, or null.
+	Person *PersonForResponse `json:"person,omitempty"`
+
+	// PersonID Id of the related person.
+	PersonID *openapi_types.UUID `json:"personId,omitempty"`
+	Position *float64            `json:"position,omitempty"`
+
+	// ResponseStatus Defaults to NEEDS_ACTION.
+	ResponseStatus *CalendarEventParticipantResponseStatus `json:"responseStatus,omitempty"`
+	UpdatedAt      *time.Time                              `json:"updatedAt,omitempty"`
+	UpdatedBy      ActorForResponse                        `json:"updatedBy,omitempty"`
+
+	// WorkspaceMember With depth=1: the related workspaceMember, or null.
+	WorkspaceMember *WorkspaceMemberForResponse `json:"workspaceMember,omitempty"`
+
+	// WorkspaceMemberID Id of the related workspaceMember.
+	WorkspaceMemberID *openapi_types.UUID `json:"workspaceMemberId,omitempty"`
+}
+
+// CalendarEventParticipantForUpdate Changes to a calendar event participant: only the fields present are written. Someone invited to a calendar event.
+type CalendarEventParticipantForUpdate struct {
+	// CalendarEventID Id of the related calendarEvent.
+	CalendarEventID nullable.Nullable[openapi_types.UUID] `json:"calendarEventId,omitempty"`
+
+	// CreatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	CreatedBy   *Actor  `json:"createdBy,omitempty"`
+	DisplayName *string `json:"displayName,omitempty"`
+	Handle      *string `json:"handle,omitempty"`
+	IsOrganizer *bool   `json:"isOrganizer,omitempty"`
+
+	// PersonID Id of the related person.
+	PersonID nullable.Nullable[openapi_types.UUID] `json:"personId,omitempty"`
+	Position *float64                              `json:"position,omitempty"`
+
+	// ResponseStatus Defaults to NEEDS_ACTION.
+	ResponseStatus *CalendarEventParticipantResponseStatus `json:"responseStatus,omitempty"`
+
+	// UpdatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	UpdatedBy *Actor `json:"updatedBy,omitempty"`
+
+	// WorkspaceMemberID Id of the related workspaceMember.
+	WorkspaceMemberID nullable.Nullable[openapi_types.UUID] `json:"workspaceMemberId,omitempty"`
+}
+
+// CalendarEventParticipantResponseStatus Options of calendarEventParticipant.responseStatus. Workspace admins can add more: regenerate from your workspace to get them.
+type CalendarEventParticipantResponseStatus string
+
+// CalendarEventTarget A new calendar event target. Links a calendar event to a person, company or opportunity.
+type CalendarEventTarget struct {
+	// CalendarEventID Id of the related calendarEvent.
+	CalendarEventID *openapi_types.UUID `json:"calendarEventId,omitempty"`
+
+	// CreatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	CreatedBy               *Actor   `json:"createdBy,omitempty"`
+	IsAutomaticallyAssigned *bool    `json:"isAutomaticallyAssigned,omitempty"`
+	IsManuallyAssigned      *bool    `json:"isManuallyAssigned,omitempty"`
+	Position                *float64 `json:"position,omitempty"`
+
+	// TargetCompanyID Id of the related company.
+	TargetCompanyID *openapi_types.UUID `json:"targetCompanyId,omitempty"`
+
+	// TargetOpportunityID Id of the related opportunity.
+	TargetOpportunityID *openapi_types.UUID `json:"targetOpportunityId,omitempty"`
+
+	// TargetPersonID Id of the related person.
+	TargetPersonID *openapi_types.UUID `json:"targetPersonId,omitempty"`
+
+	// UpdatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	UpdatedBy *Actor `json:"updatedBy,omitempty"`
+}
+
+// CalendarEventTargetDuplicates The duplicates found for one of the inputs, in input order.
+type CalendarEventTargetDuplicates struct {
+	CalendarEventTargetDuplicates []CalendarEventTargetForResponse `json:"calendarEventTargetDuplicates"`
+
+	// PageInfo Where a page sits in the result. Cursors are opaque strings: never parse them.
+	PageInfo   *PageInfo `json:"pageInfo,omitempty"`
+	TotalCount *int      `json:"totalCount,omitempty"`
+}
+
+// CalendarEventTargetForResponse A calendar event target as the server returns it. Fields the key may not read are left out. Links a calendar event to a person, company or opportunity.
+type CalendarEventTargetForResponse struct {
+	// CalendarEvent With depth=1: the related calendarEvent, or null.
+	CalendarEvent *CalendarEventForResponse `json:"calendarEvent,omitempty"`
+
+	// CalendarEventID Id of the related calendarEvent.
+	CalendarEventID         *openapi_types.UUID `json:"calendarEventId,omitempty"`
+	CreatedAt               *time.Time          `json:"createdAt,omitempty"`
+	CreatedBy               ActorForResponse    `json:"createdBy,omitempty"`
+	DeletedAt               *time.Time          `json:"deletedAt,omitempty"`
+	ID                      openapi_types.UUID  `json:"id"`
+	IsAutomaticallyAssigned *bool               `json:"isAutomaticallyAssigned,omitempty"`
+	IsManuallyAssigned      *bool               `json:"isManuallyAssigned,omitempty"`
+	Position                *float64            `json:"position,omitempty"`
+
+	// TargetCompany With depth=1: the related company, or null.
+	TargetCompany *CompanyForResponse `json:"targetCompany,omitempty"`
+
+	// TargetCompanyID Id of the related company.
+	TargetCompanyID *openapi_types.UUID `json:"targetCompanyId,omitempty"`
+
+	// TargetOpportunity With depth=1: the related opportunity, or null.
+	TargetOpportunity *OpportunityForResponse `json:"targetOpportunity,omitempty"`
+
+	// TargetOpportunityID Id of the related opportunity.
+	TargetOpportunityID *openapi_types.UUID `json:"targetOpportunityId,omitempty"`
+
+	// TargetPerson With depth=1: the related person, or null.
+	TargetPerson *PersonForResponse `json:"targetPerson,omitempty"`
+
+	// TargetPersonID Id of the related person.
+	TargetPersonID *openapi_types.UUID `json:"targetPersonId,omitempty"`
+	UpdatedAt      *time.Time          `json:"updatedAt,omitempty"`
+	UpdatedBy      ActorForResponse    `json:"updatedBy,omitempty"`
+}
+
+// CalendarEventTargetForUpdate Changes to a calendar event target: only the fields present are written. Links a calendar event to a person, company or opportunity.
+type CalendarEventTargetForUpdate struct {
+	// CalendarEventID Id of the related calendarEvent.
+	CalendarEventID nullable.Nullable[openapi_types.UUID] `json:"calendarEventId,omitempty"`
+
+	// CreatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	CreatedBy               *Actor   `json:"createdBy,omitempty"`
+	IsAutomaticallyAssigned *bool    `json:"isAutomaticallyAssigned,omitempty"`
+	IsManuallyAssigned      *bool    `json:"isManuallyAssigned,omitempty"`
+	Position                *float64 `json:"position,omitempty"`
+
+	// TargetCompanyID Id of the related company.
+	TargetCompanyID nullable.Nullable[openapi_types.UUID] `json:"targetCompanyId,omitempty"`
+
+	// TargetOpportunityID Id of the related opportunity.
+	TargetOpportunityID nullable.Nullable[openapi_types.UUID] `json:"targetOpportunityId,omitempty"`
+
+	// TargetPersonID Id of the related person.
+	TargetPersonID nullable.Nullable[openapi_types.UUID] `json:"targetPersonId,omitempty"`
+
+	// UpdatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	UpdatedBy *Actor `json:"updatedBy,omitempty"`
+}
+
+// CallRecording A new call recording. A recorded meeting, with its transcript and summary.
+type CallRecording struct {
+	ApplicationID *openapi_types.UUID `json:"applicationId,omitempty"`
+	Audio         []FileItem          `json:"audio,omitempty"`
+
+	// CalendarEventID Id of the related calendarEvent.
+	CalendarEventID *openapi_types.UUID `json:"calendarEventId,omitempty"`
+
+	// CreatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	CreatedBy           *Actor     `json:"createdBy,omitempty"`
+	EndedAt             *time.Time `json:"endedAt,omitempty"`
+	ExternalBotID       *string    `json:"externalBotId,omitempty"`
+	ExternalRecordingID *string    `json:"externalRecordingId,omitempty"`
+	Position            *float64   `json:"position,omitempty"`
+
+	// RecordingRequestStatus Defaults to REQUESTED.
+	RecordingRequestStatus *CallRecordingRecordingRequestStatus `json:"recordingRequestStatus,omitempty"`
+	StartedAt              *time.Time                           `json:"startedAt,omitempty"`
+
+	// Status Defaults to SCHEDULED.
+	Status *CallRecordingStatus `json:"status,omitempty"`
+
+	// Summary Formatted text, as Markdown and as the editor's document.
+	Summary *RichText `json:"summary,omitempty"`
+	Title   *string   `json:"title,omitempty"`
+
+	// Transcript Normalised diarised transcript.
+	Transcript interface{} `json:"transcript,omitempty"`
+
+	// UpdatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	UpdatedBy *Actor     `json:"updatedBy,omitempty"`
+	Video     []FileItem `json:"video,omitempty"`
+}
+
+// CallRecordingDuplicates The duplicates found for one of the inputs, in input order.
+type CallRecordingDuplicates struct {
+	CallRecordingDuplicates []CallRecordingForResponse `json:"callRecordingDuplicates"`
+
+	// PageInfo Where a page sits in the result. Cursors are opaque strings: never parse them.
+	PageInfo   *PageInfo `json:"pageInfo,omitempty"`
+	TotalCount *int      `json:"totalCount,omitempty"`
+}
+
+// CallRecordingForResponse A call recording as the server returns it. Fields the key may not read are left out. A recorded meeting, with its transcript and summary.
+type CallRecordingForResponse struct {
+	ApplicationID *openapi_types.UUID   `json:"applicationId,omitempty"`
+	Audio         []FileItemForResponse `json:"audio,omitempty"`
+
+	// CalendarEvent With depth=1: the related calendarEvent, or null.
+	CalendarEvent *CalendarEventForResponse `json:"calendarEvent,omitempty"`
+
+	// CalendarEventID Id of the related calendarEvent.
+	CalendarEventID     *openapi_types.UUID `json:"calendarEventId,omitempty"`
+	CreatedAt           *time.Time          `json:"createdAt,omitempty"`
+	CreatedBy           ActorForResponse    `json:"createdBy,omitempty"`
+	DeletedAt           *time.Time          `json:"deletedAt,omitempty"`
+	EndedAt             *time.Time          `json:"endedAt,omitempty"`
+	ExternalBotID       string              `json:"externalBotId,omitempty"`
+	ExternalRecordingID string              `json:"externalRecordingId,omitempty"`
+	ID                  openapi_types.UUID  `json:"id"`
+	Position            *float64            `json:"position,omitempty"`
+
+	// RecordingRequestStatus Defaults to REQUESTED.
+	RecordingRequestStatus *CallRecordingRecordingRequestStatus `json:"recordingRequestStatus,omitempty"`
+	StartedAt              *time.Time                           `json:"startedAt,omitempty"`
+
+	// Status Defaults to SCHEDULED.
+	Status  *CallRecordingStatus `json:"status,omitempty"`
+	Summary RichTextForResponse  `json:"summary,omitempty"`
+	Title   string               `json:"title,omitempty"`
+
+	// Transcript Normalised diarised transcript.
+	Transcript interface{}           `json:"transcript,omitempty"`
+	UpdatedAt  *time.Time            `json:"updatedAt,omitempty"`
+	UpdatedBy  ActorForResponse      `json:"updatedBy,omitempty"`
+	Video      []FileItemForResponse `json:"video,omitempty"`
+}
+
+// CallRecordingForUpdate Changes to a call recording: only the fields present are written. A recorded meeting, with its transcript and summary.
+type CallRecordingForUpdate struct {
+	ApplicationID nullable.Nullable[openapi_types.UUID] `json:"applicationId,omitempty"`
+	Audio         []FileItem                            `json:"audio,omitempty"`
+
+	// CalendarEventID Id of the related calendarEvent.
+	CalendarEventID nullable.Nullable[openapi_types.UUID] `json:"calendarEventId,omitempty"`
+
+	// CreatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	CreatedBy           *Actor                       `json:"createdBy,omitempty"`
+	EndedAt             nullable.Nullable[time.Time] `json:"endedAt,omitempty"`
+	ExternalBotID       *string                      `json:"externalBotId,omitempty"`
+	ExternalRecordingID *string                      `json:"externalRecordingId,omitempty"`
+	Position            *float64                     `json:"position,omitempty"`
+
+	// RecordingRequestStatus Defaults to REQUESTED.
+	RecordingRequestStatus *CallRecordingRecordingRequestStatus `json:"recordingRequestStatus,omitempty"`
+	StartedAt              nullable.Nullable[time.Time]         `json:"startedAt,omitempty"`
+
+	// Status Defaults to SCHEDULED.
+	Status *CallRecordingStatus `json:"status,omitempty"`
+
+	// Summary Formatted text, as Markdown and as the editor's document.
+	Summary *RichText `json:"summary,omitempty"`
+	Title   *string   `json:"title,omitempty"`
+
+	// Transcript Normalised diarised transcript.
+	Transcript interface{} `json:"transcript,omitempty"`
+
+	// UpdatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	UpdatedBy *Actor     `json:"updatedBy,omitempty"`
+	Video     []FileItem `json:"video,omitempty"`
+}
+
+// CallRecordingRecordingRequestStatus Options of callRecording.recordingRequestStatus. Workspace admins can add more: regenerate from your workspace to get them.
+type CallRecordingRecordingRequestStatus string
+
+// CallRecordingStatus Options of callRecording.status. Workspace admins can add more: regenerate from your workspace to get them.
+type CallRecordingStatus string
+
 // Company A new company. An organisation you do business with.
 type Company struct {
 	// AccountOwnerID Id of the related workspaceMember.
@@ -481,10 +1196,15 @@ type Company struct {
 	// Address A postal address with optional coordinates.
 	Address *Address `json:"address,omitempty"`
 
-	// AnnualRecurringRevenue An amount of money.
+	// AnnualRecurringRevenue Older servers only: removed in 2.10: workspaces upgraded from older releases keep it as a custom field, new ones lack it.
+	//
+	// Deprecated: removed in 2.10: workspaces upgraded from older releases keep it as a custom field, new ones lack it
+	AnnualRecurringRevenue *Currency `json:"annualRecurringRevenue,omitempty"`
+
+	// AnnualRevenue An amount of money.
 	//
 	// Example: {"amountMicros":1500000000,"currencyCode":"EUR"}
-	AnnualRecurringRevenue *Currency `json:"annualRecurringRevenue,omitempty"`
+	AnnualRevenue *Currency `json:"annualRevenue,omitempty"`
 
 	// CreatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
 	CreatedBy *Actor `json:"createdBy,omitempty"`
@@ -492,9 +1212,17 @@ type Company struct {
 	// DomainName A primary link and any others. The server drops a trailing slash from URLs.
 	//
 	// Example: {"primaryLinkLabel":"","primaryLinkUrl":"https://example.com","secondaryLinks":[]}
-	DomainName           *Links `json:"domainName,omitempty"`
-	Employees            *int   `json:"employees,omitempty"`
-	IdealCustomerProfile *bool  `json:"idealCustomerProfile,omitempty"`
+	DomainName *Links `json:"domainName,omitempty"`
+
+	// Employees Older servers only: removed in 2.10: workspaces upgraded from older releases keep it as a custom field, new ones lack it.
+	//
+	// Deprecated: removed in 2.10: workspaces upgraded from older releases keep it as a custom field, new ones lack it
+	Employees *int `json:"employees,omitempty"`
+
+	// IdealCustomerProfile Older servers only: removed in 2.10: workspaces upgraded from older releases keep it as a custom field, new ones lack it.
+	//
+	// Deprecated: removed in 2.10: workspaces upgraded from older releases keep it as a custom field, new ones lack it
+	IdealCustomerProfile *bool `json:"idealCustomerProfile,omitempty"`
 
 	// LinkedinLink A primary link and any others. The server drops a trailing slash from URLs.
 	//
@@ -506,9 +1234,9 @@ type Company struct {
 	// UpdatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
 	UpdatedBy *Actor `json:"updatedBy,omitempty"`
 
-	// XLink A primary link and any others. The server drops a trailing slash from URLs.
+	// XLink Older servers only: removed in 2.10: workspaces upgraded from older releases keep it as a custom field, new ones lack it.
 	//
-	// Example: {"primaryLinkLabel":"","primaryLinkUrl":"https://example.com","secondaryLinks":[]}
+	// Deprecated: removed in 2.10: workspaces upgraded from older releases keep it as a custom field, new ones lack it
 	XLink *Links `json:"xLink,omitempty"`
 }
 
@@ -527,24 +1255,45 @@ type CompanyForResponse struct {
 	AccountOwner *WorkspaceMemberForResponse `json:"accountOwner,omitempty"`
 
 	// AccountOwnerID Id of the related workspaceMember.
-	AccountOwnerID         *openapi_types.UUID `json:"accountOwnerId,omitempty"`
-	Address                AddressForResponse  `json:"address,omitempty"`
+	AccountOwnerID *openapi_types.UUID `json:"accountOwnerId,omitempty"`
+	Address        AddressForResponse  `json:"address,omitempty"`
+
+	// AnnualRecurringRevenue Older servers only: removed in 2.10: workspaces upgraded from older releases keep it as a custom field, new ones lack it.
+	//
+	// Deprecated: removed in 2.10: workspaces upgraded from older releases keep it as a custom field, new ones lack it
 	AnnualRecurringRevenue CurrencyForResponse `json:"annualRecurringRevenue,omitempty"`
+	AnnualRevenue          CurrencyForResponse `json:"annualRevenue,omitempty"`
 
 	// Attachments With depth=1: the related attachment records.
 	Attachments []AttachmentForResponse `json:"attachments,omitempty"`
-	CreatedAt   *time.Time              `json:"createdAt,omitempty"`
-	CreatedBy   ActorForResponse        `json:"createdBy,omitempty"`
-	DeletedAt   *time.Time              `json:"deletedAt,omitempty"`
-	DomainName  LinksForResponse        `json:"domainName,omitempty"`
-	Employees   *int                    `json:"employees,omitempty"`
 
-	// Favorites With depth=1: the related favorite records.
-	Favorites            []FavoriteForResponse `json:"favorites,omitempty"`
-	ID                   openapi_types.UUID    `json:"id"`
-	IdealCustomerProfile *bool                 `json:"idealCustomerProfile,omitempty"`
-	LinkedinLink         LinksForResponse      `json:"linkedinLink,omitempty"`
-	Name                 string                `json:"name,omitempty"`
+	// CalendarEventTargets With depth=1: the related calendarEventTarget records.
+	CalendarEventTargets []CalendarEventTargetForResponse `json:"calendarEventTargets,omitempty"`
+	CreatedAt            *time.Time                       `json:"createdAt,omitempty"`
+	CreatedBy            ActorForResponse                 `json:"createdBy,omitempty"`
+	DeletedAt            *time.Time                       `json:"deletedAt,omitempty"`
+	DomainName           LinksForResponse                 `json:"domainName,omitempty"`
+
+	// Employees Older servers only: removed in 2.10: workspaces upgraded from older releases keep it as a custom field, new ones lack it.
+	//
+	// Deprecated: removed in 2.10: workspaces upgraded from older releases keep it as a custom field, new ones lack it
+	Employees *int `json:"employees,omitempty"`
+
+	// Favorites With depth=1: the related favorite records. Older servers only: removed in 2.7, with the favorite object: favorites became navigation menu items, outside the REST API.
+	//
+	// Deprecated: removed in 2.7, with the favorite object: favorites became navigation menu items, outside the REST API
+	Favorites []FavoriteForResponse `json:"favorites,omitempty"`
+	ID        openapi_types.UUID    `json:"id"`
+
+	// IdealCustomerProfile Older servers only: removed in 2.10: workspaces upgraded from older releases keep it as a custom field, new ones lack it.
+	//
+	// Deprecated: removed in 2.10: workspaces upgraded from older releases keep it as a custom field, new ones lack it
+	IdealCustomerProfile *bool            `json:"idealCustomerProfile,omitempty"`
+	LinkedinLink         LinksForResponse `json:"linkedinLink,omitempty"`
+
+	// MessageThreadTargets With depth=1: the related messageThreadTarget records.
+	MessageThreadTargets []MessageThreadTargetForResponse `json:"messageThreadTargets,omitempty"`
+	Name                 string                           `json:"name,omitempty"`
 
 	// NoteTargets With depth=1: the related noteTarget records.
 	NoteTargets []NoteTargetForResponse `json:"noteTargets,omitempty"`
@@ -563,7 +1312,11 @@ type CompanyForResponse struct {
 	TimelineActivities []TimelineActivityForResponse `json:"timelineActivities,omitempty"`
 	UpdatedAt          *time.Time                    `json:"updatedAt,omitempty"`
 	UpdatedBy          ActorForResponse              `json:"updatedBy,omitempty"`
-	XLink              LinksForResponse              `json:"xLink,omitempty"`
+
+	// XLink Older servers only: removed in 2.10: workspaces upgraded from older releases keep it as a custom field, new ones lack it.
+	//
+	// Deprecated: removed in 2.10: workspaces upgraded from older releases keep it as a custom field, new ones lack it
+	XLink LinksForResponse `json:"xLink,omitempty"`
 }
 
 // CompanyForUpdate Changes to a company: only the fields present are written. An organisation you do business with.
@@ -574,10 +1327,15 @@ type CompanyForUpdate struct {
 	// Address A postal address with optional coordinates.
 	Address *Address `json:"address,omitempty"`
 
-	// AnnualRecurringRevenue An amount of money.
+	// AnnualRecurringRevenue Older servers only: removed in 2.10: workspaces upgraded from older releases keep it as a custom field, new ones lack it.
+	//
+	// Deprecated: removed in 2.10: workspaces upgraded from older releases keep it as a custom field, new ones lack it
+	AnnualRecurringRevenue *Currency `json:"annualRecurringRevenue,omitempty"`
+
+	// AnnualRevenue An amount of money.
 	//
 	// Example: {"amountMicros":1500000000,"currencyCode":"EUR"}
-	AnnualRecurringRevenue *Currency `json:"annualRecurringRevenue,omitempty"`
+	AnnualRevenue *Currency `json:"annualRevenue,omitempty"`
 
 	// CreatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
 	CreatedBy *Actor `json:"createdBy,omitempty"`
@@ -585,8 +1343,16 @@ type CompanyForUpdate struct {
 	// DomainName A primary link and any others. The server drops a trailing slash from URLs.
 	//
 	// Example: {"primaryLinkLabel":"","primaryLinkUrl":"https://example.com","secondaryLinks":[]}
-	DomainName           *Links                  `json:"domainName,omitempty"`
-	Employees            nullable.Nullable[int]  `json:"employees,omitempty"`
+	DomainName *Links `json:"domainName,omitempty"`
+
+	// Employees Older servers only: removed in 2.10: workspaces upgraded from older releases keep it as a custom field, new ones lack it.
+	//
+	// Deprecated: removed in 2.10: workspaces upgraded from older releases keep it as a custom field, new ones lack it
+	Employees nullable.Nullable[int] `json:"employees,omitempty"`
+
+	// IdealCustomerProfile Older servers only: removed in 2.10: workspaces upgraded from older releases keep it as a custom field, new ones lack it.
+	//
+	// Deprecated: removed in 2.10: workspaces upgraded from older releases keep it as a custom field, new ones lack it
 	IdealCustomerProfile nullable.Nullable[bool] `json:"idealCustomerProfile,omitempty"`
 
 	// LinkedinLink A primary link and any others. The server drops a trailing slash from URLs.
@@ -599,9 +1365,9 @@ type CompanyForUpdate struct {
 	// UpdatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
 	UpdatedBy *Actor `json:"updatedBy,omitempty"`
 
-	// XLink A primary link and any others. The server drops a trailing slash from URLs.
+	// XLink Older servers only: removed in 2.10: workspaces upgraded from older releases keep it as a custom field, new ones lack it.
 	//
-	// Example: {"primaryLinkLabel":"","primaryLinkUrl":"https://example.com","secondaryLinks":[]}
+	// Deprecated: removed in 2.10: workspaces upgraded from older releases keep it as a custom field, new ones lack it
 	XLink *Links `json:"xLink,omitempty"`
 }
 
@@ -633,6 +1399,56 @@ type CreateManyAttachmentsResult struct {
 	Data CreateManyAttachmentsData `json:"data"`
 }
 
+// CreateManyBlocklistsData defines model for CreateManyBlocklistsData.
+type CreateManyBlocklistsData struct {
+	CreateBlocklists []BlocklistForResponse `json:"createBlocklists"`
+}
+
+// CreateManyBlocklistsResult defines model for CreateManyBlocklistsResult.
+type CreateManyBlocklistsResult struct {
+	Data CreateManyBlocklistsData `json:"data"`
+}
+
+// CreateManyCalendarEventParticipantsData defines model for CreateManyCalendarEventParticipantsData.
+type CreateManyCalendarEventParticipantsData struct {
+	CreateCalendarEventParticipants []CalendarEventParticipantForResponse `json:"createCalendarEventParticipants"`
+}
+
+// CreateManyCalendarEventParticipantsResult defines model for CreateManyCalendarEventParticipantsResult.
+type CreateManyCalendarEventParticipantsResult struct {
+	Data CreateManyCalendarEventParticipantsData `json:"data"`
+}
+
+// CreateManyCalendarEventTargetsData defines model for CreateManyCalendarEventTargetsData.
+type CreateManyCalendarEventTargetsData struct {
+	CreateCalendarEventTargets []CalendarEventTargetForResponse `json:"createCalendarEventTargets"`
+}
+
+// CreateManyCalendarEventTargetsResult defines model for CreateManyCalendarEventTargetsResult.
+type CreateManyCalendarEventTargetsResult struct {
+	Data CreateManyCalendarEventTargetsData `json:"data"`
+}
+
+// CreateManyCalendarEventsData defines model for CreateManyCalendarEventsData.
+type CreateManyCalendarEventsData struct {
+	CreateCalendarEvents []CalendarEventForResponse `json:"createCalendarEvents"`
+}
+
+// CreateManyCalendarEventsResult defines model for CreateManyCalendarEventsResult.
+type CreateManyCalendarEventsResult struct {
+	Data CreateManyCalendarEventsData `json:"data"`
+}
+
+// CreateManyCallRecordingsData defines model for CreateManyCallRecordingsData.
+type CreateManyCallRecordingsData struct {
+	CreateCallRecordings []CallRecordingForResponse `json:"createCallRecordings"`
+}
+
+// CreateManyCallRecordingsResult defines model for CreateManyCallRecordingsResult.
+type CreateManyCallRecordingsResult struct {
+	Data CreateManyCallRecordingsData `json:"data"`
+}
+
 // CreateManyCompaniesData defines model for CreateManyCompaniesData.
 type CreateManyCompaniesData struct {
 	CreateCompanies []CompanyForResponse `json:"createCompanies"`
@@ -643,6 +1459,16 @@ type CreateManyCompaniesResult struct {
 	Data CreateManyCompaniesData `json:"data"`
 }
 
+// CreateManyDashboardsData defines model for CreateManyDashboardsData.
+type CreateManyDashboardsData struct {
+	CreateDashboards []DashboardForResponse `json:"createDashboards"`
+}
+
+// CreateManyDashboardsResult defines model for CreateManyDashboardsResult.
+type CreateManyDashboardsResult struct {
+	Data CreateManyDashboardsData `json:"data"`
+}
+
 // CreateManyFavoritesData defines model for CreateManyFavoritesData.
 type CreateManyFavoritesData struct {
 	CreateFavorites []FavoriteForResponse `json:"createFavorites"`
@@ -651,6 +1477,76 @@ type CreateManyFavoritesData struct {
 // CreateManyFavoritesResult defines model for CreateManyFavoritesResult.
 type CreateManyFavoritesResult struct {
 	Data CreateManyFavoritesData `json:"data"`
+}
+
+// CreateManyMessageCampaignsData defines model for CreateManyMessageCampaignsData.
+type CreateManyMessageCampaignsData struct {
+	CreateMessageCampaigns []MessageCampaignForResponse `json:"createMessageCampaigns"`
+}
+
+// CreateManyMessageCampaignsResult defines model for CreateManyMessageCampaignsResult.
+type CreateManyMessageCampaignsResult struct {
+	Data CreateManyMessageCampaignsData `json:"data"`
+}
+
+// CreateManyMessageListMembersData defines model for CreateManyMessageListMembersData.
+type CreateManyMessageListMembersData struct {
+	CreateMessageListMembers []MessageListMemberForResponse `json:"createMessageListMembers"`
+}
+
+// CreateManyMessageListMembersResult defines model for CreateManyMessageListMembersResult.
+type CreateManyMessageListMembersResult struct {
+	Data CreateManyMessageListMembersData `json:"data"`
+}
+
+// CreateManyMessageListsData defines model for CreateManyMessageListsData.
+type CreateManyMessageListsData struct {
+	CreateMessageLists []MessageListForResponse `json:"createMessageLists"`
+}
+
+// CreateManyMessageListsResult defines model for CreateManyMessageListsResult.
+type CreateManyMessageListsResult struct {
+	Data CreateManyMessageListsData `json:"data"`
+}
+
+// CreateManyMessageParticipantsData defines model for CreateManyMessageParticipantsData.
+type CreateManyMessageParticipantsData struct {
+	CreateMessageParticipants []MessageParticipantForResponse `json:"createMessageParticipants"`
+}
+
+// CreateManyMessageParticipantsResult defines model for CreateManyMessageParticipantsResult.
+type CreateManyMessageParticipantsResult struct {
+	Data CreateManyMessageParticipantsData `json:"data"`
+}
+
+// CreateManyMessageThreadTargetsData defines model for CreateManyMessageThreadTargetsData.
+type CreateManyMessageThreadTargetsData struct {
+	CreateMessageThreadTargets []MessageThreadTargetForResponse `json:"createMessageThreadTargets"`
+}
+
+// CreateManyMessageThreadTargetsResult defines model for CreateManyMessageThreadTargetsResult.
+type CreateManyMessageThreadTargetsResult struct {
+	Data CreateManyMessageThreadTargetsData `json:"data"`
+}
+
+// CreateManyMessageThreadsData defines model for CreateManyMessageThreadsData.
+type CreateManyMessageThreadsData struct {
+	CreateMessageThreads []MessageThreadForResponse `json:"createMessageThreads"`
+}
+
+// CreateManyMessageThreadsResult defines model for CreateManyMessageThreadsResult.
+type CreateManyMessageThreadsResult struct {
+	Data CreateManyMessageThreadsData `json:"data"`
+}
+
+// CreateManyMessagesData defines model for CreateManyMessagesData.
+type CreateManyMessagesData struct {
+	CreateMessages []MessageForResponse `json:"createMessages"`
+}
+
+// CreateManyMessagesResult defines model for CreateManyMessagesResult.
+type CreateManyMessagesResult struct {
+	Data CreateManyMessagesData `json:"data"`
 }
 
 // CreateManyNoteTargetsData defines model for CreateManyNoteTargetsData.
@@ -723,6 +1619,46 @@ type CreateManyTimelineActivitiesResult struct {
 	Data CreateManyTimelineActivitiesData `json:"data"`
 }
 
+// CreateManyWorkflowAutomatedTriggersData defines model for CreateManyWorkflowAutomatedTriggersData.
+type CreateManyWorkflowAutomatedTriggersData struct {
+	CreateWorkflowAutomatedTriggers []WorkflowAutomatedTriggerForResponse `json:"createWorkflowAutomatedTriggers"`
+}
+
+// CreateManyWorkflowAutomatedTriggersResult defines model for CreateManyWorkflowAutomatedTriggersResult.
+type CreateManyWorkflowAutomatedTriggersResult struct {
+	Data CreateManyWorkflowAutomatedTriggersData `json:"data"`
+}
+
+// CreateManyWorkflowRunsData defines model for CreateManyWorkflowRunsData.
+type CreateManyWorkflowRunsData struct {
+	CreateWorkflowRuns []WorkflowRunForResponse `json:"createWorkflowRuns"`
+}
+
+// CreateManyWorkflowRunsResult defines model for CreateManyWorkflowRunsResult.
+type CreateManyWorkflowRunsResult struct {
+	Data CreateManyWorkflowRunsData `json:"data"`
+}
+
+// CreateManyWorkflowVersionsData defines model for CreateManyWorkflowVersionsData.
+type CreateManyWorkflowVersionsData struct {
+	CreateWorkflowVersions []WorkflowVersionForResponse `json:"createWorkflowVersions"`
+}
+
+// CreateManyWorkflowVersionsResult defines model for CreateManyWorkflowVersionsResult.
+type CreateManyWorkflowVersionsResult struct {
+	Data CreateManyWorkflowVersionsData `json:"data"`
+}
+
+// CreateManyWorkflowsData defines model for CreateManyWorkflowsData.
+type CreateManyWorkflowsData struct {
+	CreateWorkflows []WorkflowForResponse `json:"createWorkflows"`
+}
+
+// CreateManyWorkflowsResult defines model for CreateManyWorkflowsResult.
+type CreateManyWorkflowsResult struct {
+	Data CreateManyWorkflowsData `json:"data"`
+}
+
 // CreateManyWorkspaceMembersData defines model for CreateManyWorkspaceMembersData.
 type CreateManyWorkspaceMembersData struct {
 	CreateWorkspaceMembers []WorkspaceMemberForResponse `json:"createWorkspaceMembers"`
@@ -755,6 +1691,61 @@ type CreateOneAttachmentResult struct {
 	Data CreateOneAttachmentData `json:"data"`
 }
 
+// CreateOneBlocklistData defines model for CreateOneBlocklistData.
+type CreateOneBlocklistData struct {
+	// CreateBlocklist A blocklist as the server returns it. Fields the key may not read are left out. An email address or domain whose messages are not synced.
+	CreateBlocklist BlocklistForResponse `json:"createBlocklist"`
+}
+
+// CreateOneBlocklistResult defines model for CreateOneBlocklistResult.
+type CreateOneBlocklistResult struct {
+	Data CreateOneBlocklistData `json:"data"`
+}
+
+// CreateOneCalendarEventData defines model for CreateOneCalendarEventData.
+type CreateOneCalendarEventData struct {
+	// CreateCalendarEvent A calendar event as the server returns it. Fields the key may not read are left out. A meeting synced from a connected calendar.
+	CreateCalendarEvent CalendarEventForResponse `json:"createCalendarEvent"`
+}
+
+// CreateOneCalendarEventParticipantData defines model for CreateOneCalendarEventParticipantData.
+type CreateOneCalendarEventParticipantData struct {
+	// CreateCalendarEventParticipant A calendar event participant as the server returns it. Fields the key may not read are left out. Someone invited to a calendar event.
+	CreateCalendarEventParticipant CalendarEventParticipantForResponse `json:"createCalendarEventParticipant"`
+}
+
+// CreateOneCalendarEventParticipantResult defines model for CreateOneCalendarEventParticipantResult.
+type CreateOneCalendarEventParticipantResult struct {
+	Data CreateOneCalendarEventParticipantData `json:"data"`
+}
+
+// CreateOneCalendarEventResult defines model for CreateOneCalendarEventResult.
+type CreateOneCalendarEventResult struct {
+	Data CreateOneCalendarEventData `json:"data"`
+}
+
+// CreateOneCalendarEventTargetData defines model for CreateOneCalendarEventTargetData.
+type CreateOneCalendarEventTargetData struct {
+	// CreateCalendarEventTarget A calendar event target as the server returns it. Fields the key may not read are left out. Links a calendar event to a person, company or opportunity.
+	CreateCalendarEventTarget CalendarEventTargetForResponse `json:"createCalendarEventTarget"`
+}
+
+// CreateOneCalendarEventTargetResult defines model for CreateOneCalendarEventTargetResult.
+type CreateOneCalendarEventTargetResult struct {
+	Data CreateOneCalendarEventTargetData `json:"data"`
+}
+
+// CreateOneCallRecordingData defines model for CreateOneCallRecordingData.
+type CreateOneCallRecordingData struct {
+	// CreateCallRecording A call recording as the server returns it. Fields the key may not read are left out. A recorded meeting, with its transcript and summary.
+	CreateCallRecording CallRecordingForResponse `json:"createCallRecording"`
+}
+
+// CreateOneCallRecordingResult defines model for CreateOneCallRecordingResult.
+type CreateOneCallRecordingResult struct {
+	Data CreateOneCallRecordingData `json:"data"`
+}
+
 // CreateOneCompanyData defines model for CreateOneCompanyData.
 type CreateOneCompanyData struct {
 	// CreateCompany A company as the server returns it. Fields the key may not read are left out. An organisation you do business with.
@@ -764,6 +1755,17 @@ type CreateOneCompanyData struct {
 // CreateOneCompanyResult defines model for CreateOneCompanyResult.
 type CreateOneCompanyResult struct {
 	Data CreateOneCompanyData `json:"data"`
+}
+
+// CreateOneDashboardData defines model for CreateOneDashboardData.
+type CreateOneDashboardData struct {
+	// CreateDashboard A dashboard as the server returns it. Fields the key may not read are left out. A page of charts and widgets.
+	CreateDashboard DashboardForResponse `json:"createDashboard"`
+}
+
+// CreateOneDashboardResult defines model for CreateOneDashboardResult.
+type CreateOneDashboardResult struct {
+	Data CreateOneDashboardData `json:"data"`
 }
 
 // CreateOneFavoriteData defines model for CreateOneFavoriteData.
@@ -791,6 +1793,83 @@ type CreateOneFieldLegacyData struct {
 // CreateOneFieldResult The legacy envelope or the bare item.
 type CreateOneFieldResult struct {
 	union json.RawMessage
+}
+
+// CreateOneMessageCampaignData defines model for CreateOneMessageCampaignData.
+type CreateOneMessageCampaignData struct {
+	// CreateMessageCampaign A message campaign as the server returns it. Fields the key may not read are left out. An email sent to a list of people.
+	CreateMessageCampaign MessageCampaignForResponse `json:"createMessageCampaign"`
+}
+
+// CreateOneMessageCampaignResult defines model for CreateOneMessageCampaignResult.
+type CreateOneMessageCampaignResult struct {
+	Data CreateOneMessageCampaignData `json:"data"`
+}
+
+// CreateOneMessageData defines model for CreateOneMessageData.
+type CreateOneMessageData struct {
+	// CreateMessage A message as the server returns it. Fields the key may not read are left out. An email synced from a connected mailbox or sent by a campaign.
+	CreateMessage MessageForResponse `json:"createMessage"`
+}
+
+// CreateOneMessageListData defines model for CreateOneMessageListData.
+type CreateOneMessageListData struct {
+	// CreateMessageList A message list as the server returns it. Fields the key may not read are left out. A list of people to send campaigns to.
+	CreateMessageList MessageListForResponse `json:"createMessageList"`
+}
+
+// CreateOneMessageListMemberData defines model for CreateOneMessageListMemberData.
+type CreateOneMessageListMemberData struct {
+	// CreateMessageListMember A message list member as the server returns it. Fields the key may not read are left out. A person on a message list.
+	CreateMessageListMember MessageListMemberForResponse `json:"createMessageListMember"`
+}
+
+// CreateOneMessageListMemberResult defines model for CreateOneMessageListMemberResult.
+type CreateOneMessageListMemberResult struct {
+	Data CreateOneMessageListMemberData `json:"data"`
+}
+
+// CreateOneMessageListResult defines model for CreateOneMessageListResult.
+type CreateOneMessageListResult struct {
+	Data CreateOneMessageListData `json:"data"`
+}
+
+// CreateOneMessageParticipantData defines model for CreateOneMessageParticipantData.
+type CreateOneMessageParticipantData struct {
+	// CreateMessageParticipant A message participant as the server returns it. Fields the key may not read are left out. A sender or recipient of a message.
+	CreateMessageParticipant MessageParticipantForResponse `json:"createMessageParticipant"`
+}
+
+// CreateOneMessageParticipantResult defines model for CreateOneMessageParticipantResult.
+type CreateOneMessageParticipantResult struct {
+	Data CreateOneMessageParticipantData `json:"data"`
+}
+
+// CreateOneMessageResult defines model for CreateOneMessageResult.
+type CreateOneMessageResult struct {
+	Data CreateOneMessageData `json:"data"`
+}
+
+// CreateOneMessageThreadData defines model for CreateOneMessageThreadData.
+type CreateOneMessageThreadData struct {
+	// CreateMessageThread A message thread as the server returns it. Fields the key may not read are left out. A conversation: messages that reply to one another.
+	CreateMessageThread MessageThreadForResponse `json:"createMessageThread"`
+}
+
+// CreateOneMessageThreadResult defines model for CreateOneMessageThreadResult.
+type CreateOneMessageThreadResult struct {
+	Data CreateOneMessageThreadData `json:"data"`
+}
+
+// CreateOneMessageThreadTargetData defines model for CreateOneMessageThreadTargetData.
+type CreateOneMessageThreadTargetData struct {
+	// CreateMessageThreadTarget A message thread target as the server returns it. Fields the key may not read are left out. Links a message thread to a person, company or opportunity.
+	CreateMessageThreadTarget MessageThreadTargetForResponse `json:"createMessageThreadTarget"`
+}
+
+// CreateOneMessageThreadTargetResult defines model for CreateOneMessageThreadTargetResult.
+type CreateOneMessageThreadTargetResult struct {
+	Data CreateOneMessageThreadTargetData `json:"data"`
 }
 
 // CreateOneNoteData defines model for CreateOneNoteData.
@@ -902,6 +1981,50 @@ type CreateOneWebhookResult struct {
 	union json.RawMessage
 }
 
+// CreateOneWorkflowAutomatedTriggerData defines model for CreateOneWorkflowAutomatedTriggerData.
+type CreateOneWorkflowAutomatedTriggerData struct {
+	// CreateWorkflowAutomatedTrigger A workflow automated trigger as the server returns it. Fields the key may not read are left out. What starts a workflow automatically: a database event or a schedule.
+	CreateWorkflowAutomatedTrigger WorkflowAutomatedTriggerForResponse `json:"createWorkflowAutomatedTrigger"`
+}
+
+// CreateOneWorkflowAutomatedTriggerResult defines model for CreateOneWorkflowAutomatedTriggerResult.
+type CreateOneWorkflowAutomatedTriggerResult struct {
+	Data CreateOneWorkflowAutomatedTriggerData `json:"data"`
+}
+
+// CreateOneWorkflowData defines model for CreateOneWorkflowData.
+type CreateOneWorkflowData struct {
+	// CreateWorkflow A workflow as the server returns it. Fields the key may not read are left out. An automation: a trigger and the steps it runs.
+	CreateWorkflow WorkflowForResponse `json:"createWorkflow"`
+}
+
+// CreateOneWorkflowResult defines model for CreateOneWorkflowResult.
+type CreateOneWorkflowResult struct {
+	Data CreateOneWorkflowData `json:"data"`
+}
+
+// CreateOneWorkflowRunData defines model for CreateOneWorkflowRunData.
+type CreateOneWorkflowRunData struct {
+	// CreateWorkflowRun A workflow run as the server returns it. Fields the key may not read are left out. One execution of a workflow version.
+	CreateWorkflowRun WorkflowRunForResponse `json:"createWorkflowRun"`
+}
+
+// CreateOneWorkflowRunResult defines model for CreateOneWorkflowRunResult.
+type CreateOneWorkflowRunResult struct {
+	Data CreateOneWorkflowRunData `json:"data"`
+}
+
+// CreateOneWorkflowVersionData defines model for CreateOneWorkflowVersionData.
+type CreateOneWorkflowVersionData struct {
+	// CreateWorkflowVersion A workflow version as the server returns it. Fields the key may not read are left out. One version of a workflow: its trigger and steps.
+	CreateWorkflowVersion WorkflowVersionForResponse `json:"createWorkflowVersion"`
+}
+
+// CreateOneWorkflowVersionResult defines model for CreateOneWorkflowVersionResult.
+type CreateOneWorkflowVersionResult struct {
+	Data CreateOneWorkflowVersionData `json:"data"`
+}
+
 // CreateOneWorkspaceMemberData defines model for CreateOneWorkspaceMemberData.
 type CreateOneWorkspaceMemberData struct {
 	// CreateWorkspaceMember A workspace member as the server returns it. Fields the key may not read are left out. A user of the workspace, with their preferences.
@@ -941,6 +2064,62 @@ type CurrencyForResponse struct {
 	CurrencyCode string `json:"currencyCode,omitempty"`
 }
 
+// Dashboard A new dashboard. A page of charts and widgets.
+type Dashboard struct {
+	// CreatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	CreatedBy    *Actor              `json:"createdBy,omitempty"`
+	PageLayoutID *openapi_types.UUID `json:"pageLayoutId,omitempty"`
+	Position     *float64            `json:"position,omitempty"`
+	Title        *string             `json:"title,omitempty"`
+
+	// UpdatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	UpdatedBy *Actor `json:"updatedBy,omitempty"`
+}
+
+// DashboardDuplicates The duplicates found for one of the inputs, in input order.
+type DashboardDuplicates struct {
+	DashboardDuplicates []DashboardForResponse `json:"dashboardDuplicates"`
+
+	// PageInfo Where a page sits in the result. Cursors are opaque strings: never parse them.
+	PageInfo   *PageInfo `json:"pageInfo,omitempty"`
+	TotalCount *int      `json:"totalCount,omitempty"`
+}
+
+// DashboardForResponse A dashboard as the server returns it. Fields the key may not read are left out. A page of charts and widgets.
+type DashboardForResponse struct {
+	// Attachments With depth=1: the related attachment records.
+	Attachments []AttachmentForResponse `json:"attachments,omitempty"`
+	CreatedAt   *time.Time              `json:"createdAt,omitempty"`
+	CreatedBy   ActorForResponse        `json:"createdBy,omitempty"`
+	DeletedAt   *time.Time              `json:"deletedAt,omitempty"`
+
+	// Favorites With depth=1: the related favorite records. Older servers only: removed in 2.7, with the favorite object: favorites became navigation menu items, outside the REST API.
+	//
+	// Deprecated: removed in 2.7, with the favorite object: favorites became navigation menu items, outside the REST API
+	Favorites    []FavoriteForResponse `json:"favorites,omitempty"`
+	ID           openapi_types.UUID    `json:"id"`
+	PageLayoutID *openapi_types.UUID   `json:"pageLayoutId,omitempty"`
+	Position     *float64              `json:"position,omitempty"`
+
+	// TimelineActivities With depth=1: the related timelineActivity records.
+	TimelineActivities []TimelineActivityForResponse `json:"timelineActivities,omitempty"`
+	Title              string                        `json:"title,omitempty"`
+	UpdatedAt          *time.Time                    `json:"updatedAt,omitempty"`
+	UpdatedBy          ActorForResponse              `json:"updatedBy,omitempty"`
+}
+
+// DashboardForUpdate Changes to a dashboard: only the fields present are written. A page of charts and widgets.
+type DashboardForUpdate struct {
+	// CreatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	CreatedBy    *Actor                                `json:"createdBy,omitempty"`
+	PageLayoutID nullable.Nullable[openapi_types.UUID] `json:"pageLayoutId,omitempty"`
+	Position     *float64                              `json:"position,omitempty"`
+	Title        *string                               `json:"title,omitempty"`
+
+	// UpdatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	UpdatedBy *Actor `json:"updatedBy,omitempty"`
+}
+
 // Decimal A decimal number. Servers send it as a JSON number or, for numeric columns, as a string of digits; both are kept without losing precision.
 type Decimal = json.Number
 
@@ -954,6 +2133,56 @@ type DeleteManyAttachmentsResult struct {
 	Data DeleteManyAttachmentsData `json:"data"`
 }
 
+// DeleteManyBlocklistsData defines model for DeleteManyBlocklistsData.
+type DeleteManyBlocklistsData struct {
+	DeleteBlocklists []DeletedRecord `json:"deleteBlocklists"`
+}
+
+// DeleteManyBlocklistsResult defines model for DeleteManyBlocklistsResult.
+type DeleteManyBlocklistsResult struct {
+	Data DeleteManyBlocklistsData `json:"data"`
+}
+
+// DeleteManyCalendarEventParticipantsData defines model for DeleteManyCalendarEventParticipantsData.
+type DeleteManyCalendarEventParticipantsData struct {
+	DeleteCalendarEventParticipants []DeletedRecord `json:"deleteCalendarEventParticipants"`
+}
+
+// DeleteManyCalendarEventParticipantsResult defines model for DeleteManyCalendarEventParticipantsResult.
+type DeleteManyCalendarEventParticipantsResult struct {
+	Data DeleteManyCalendarEventParticipantsData `json:"data"`
+}
+
+// DeleteManyCalendarEventTargetsData defines model for DeleteManyCalendarEventTargetsData.
+type DeleteManyCalendarEventTargetsData struct {
+	DeleteCalendarEventTargets []DeletedRecord `json:"deleteCalendarEventTargets"`
+}
+
+// DeleteManyCalendarEventTargetsResult defines model for DeleteManyCalendarEventTargetsResult.
+type DeleteManyCalendarEventTargetsResult struct {
+	Data DeleteManyCalendarEventTargetsData `json:"data"`
+}
+
+// DeleteManyCalendarEventsData defines model for DeleteManyCalendarEventsData.
+type DeleteManyCalendarEventsData struct {
+	DeleteCalendarEvents []DeletedRecord `json:"deleteCalendarEvents"`
+}
+
+// DeleteManyCalendarEventsResult defines model for DeleteManyCalendarEventsResult.
+type DeleteManyCalendarEventsResult struct {
+	Data DeleteManyCalendarEventsData `json:"data"`
+}
+
+// DeleteManyCallRecordingsData defines model for DeleteManyCallRecordingsData.
+type DeleteManyCallRecordingsData struct {
+	DeleteCallRecordings []DeletedRecord `json:"deleteCallRecordings"`
+}
+
+// DeleteManyCallRecordingsResult defines model for DeleteManyCallRecordingsResult.
+type DeleteManyCallRecordingsResult struct {
+	Data DeleteManyCallRecordingsData `json:"data"`
+}
+
 // DeleteManyCompaniesData defines model for DeleteManyCompaniesData.
 type DeleteManyCompaniesData struct {
 	DeleteCompanies []DeletedRecord `json:"deleteCompanies"`
@@ -964,6 +2193,16 @@ type DeleteManyCompaniesResult struct {
 	Data DeleteManyCompaniesData `json:"data"`
 }
 
+// DeleteManyDashboardsData defines model for DeleteManyDashboardsData.
+type DeleteManyDashboardsData struct {
+	DeleteDashboards []DeletedRecord `json:"deleteDashboards"`
+}
+
+// DeleteManyDashboardsResult defines model for DeleteManyDashboardsResult.
+type DeleteManyDashboardsResult struct {
+	Data DeleteManyDashboardsData `json:"data"`
+}
+
 // DeleteManyFavoritesData defines model for DeleteManyFavoritesData.
 type DeleteManyFavoritesData struct {
 	DeleteFavorites []DeletedRecord `json:"deleteFavorites"`
@@ -972,6 +2211,76 @@ type DeleteManyFavoritesData struct {
 // DeleteManyFavoritesResult defines model for DeleteManyFavoritesResult.
 type DeleteManyFavoritesResult struct {
 	Data DeleteManyFavoritesData `json:"data"`
+}
+
+// DeleteManyMessageCampaignsData defines model for DeleteManyMessageCampaignsData.
+type DeleteManyMessageCampaignsData struct {
+	DeleteMessageCampaigns []DeletedRecord `json:"deleteMessageCampaigns"`
+}
+
+// DeleteManyMessageCampaignsResult defines model for DeleteManyMessageCampaignsResult.
+type DeleteManyMessageCampaignsResult struct {
+	Data DeleteManyMessageCampaignsData `json:"data"`
+}
+
+// DeleteManyMessageListMembersData defines model for DeleteManyMessageListMembersData.
+type DeleteManyMessageListMembersData struct {
+	DeleteMessageListMembers []DeletedRecord `json:"deleteMessageListMembers"`
+}
+
+// DeleteManyMessageListMembersResult defines model for DeleteManyMessageListMembersResult.
+type DeleteManyMessageListMembersResult struct {
+	Data DeleteManyMessageListMembersData `json:"data"`
+}
+
+// DeleteManyMessageListsData defines model for DeleteManyMessageListsData.
+type DeleteManyMessageListsData struct {
+	DeleteMessageLists []DeletedRecord `json:"deleteMessageLists"`
+}
+
+// DeleteManyMessageListsResult defines model for DeleteManyMessageListsResult.
+type DeleteManyMessageListsResult struct {
+	Data DeleteManyMessageListsData `json:"data"`
+}
+
+// DeleteManyMessageParticipantsData defines model for DeleteManyMessageParticipantsData.
+type DeleteManyMessageParticipantsData struct {
+	DeleteMessageParticipants []DeletedRecord `json:"deleteMessageParticipants"`
+}
+
+// DeleteManyMessageParticipantsResult defines model for DeleteManyMessageParticipantsResult.
+type DeleteManyMessageParticipantsResult struct {
+	Data DeleteManyMessageParticipantsData `json:"data"`
+}
+
+// DeleteManyMessageThreadTargetsData defines model for DeleteManyMessageThreadTargetsData.
+type DeleteManyMessageThreadTargetsData struct {
+	DeleteMessageThreadTargets []DeletedRecord `json:"deleteMessageThreadTargets"`
+}
+
+// DeleteManyMessageThreadTargetsResult defines model for DeleteManyMessageThreadTargetsResult.
+type DeleteManyMessageThreadTargetsResult struct {
+	Data DeleteManyMessageThreadTargetsData `json:"data"`
+}
+
+// DeleteManyMessageThreadsData defines model for DeleteManyMessageThreadsData.
+type DeleteManyMessageThreadsData struct {
+	DeleteMessageThreads []DeletedRecord `json:"deleteMessageThreads"`
+}
+
+// DeleteManyMessageThreadsResult defines model for DeleteManyMessageThreadsResult.
+type DeleteManyMessageThreadsResult struct {
+	Data DeleteManyMessageThreadsData `json:"data"`
+}
+
+// DeleteManyMessagesData defines model for DeleteManyMessagesData.
+type DeleteManyMessagesData struct {
+	DeleteMessages []DeletedRecord `json:"deleteMessages"`
+}
+
+// DeleteManyMessagesResult defines model for DeleteManyMessagesResult.
+type DeleteManyMessagesResult struct {
+	Data DeleteManyMessagesData `json:"data"`
 }
 
 // DeleteManyNoteTargetsData defines model for DeleteManyNoteTargetsData.
@@ -1044,6 +2353,46 @@ type DeleteManyTimelineActivitiesResult struct {
 	Data DeleteManyTimelineActivitiesData `json:"data"`
 }
 
+// DeleteManyWorkflowAutomatedTriggersData defines model for DeleteManyWorkflowAutomatedTriggersData.
+type DeleteManyWorkflowAutomatedTriggersData struct {
+	DeleteWorkflowAutomatedTriggers []DeletedRecord `json:"deleteWorkflowAutomatedTriggers"`
+}
+
+// DeleteManyWorkflowAutomatedTriggersResult defines model for DeleteManyWorkflowAutomatedTriggersResult.
+type DeleteManyWorkflowAutomatedTriggersResult struct {
+	Data DeleteManyWorkflowAutomatedTriggersData `json:"data"`
+}
+
+// DeleteManyWorkflowRunsData defines model for DeleteManyWorkflowRunsData.
+type DeleteManyWorkflowRunsData struct {
+	DeleteWorkflowRuns []DeletedRecord `json:"deleteWorkflowRuns"`
+}
+
+// DeleteManyWorkflowRunsResult defines model for DeleteManyWorkflowRunsResult.
+type DeleteManyWorkflowRunsResult struct {
+	Data DeleteManyWorkflowRunsData `json:"data"`
+}
+
+// DeleteManyWorkflowVersionsData defines model for DeleteManyWorkflowVersionsData.
+type DeleteManyWorkflowVersionsData struct {
+	DeleteWorkflowVersions []DeletedRecord `json:"deleteWorkflowVersions"`
+}
+
+// DeleteManyWorkflowVersionsResult defines model for DeleteManyWorkflowVersionsResult.
+type DeleteManyWorkflowVersionsResult struct {
+	Data DeleteManyWorkflowVersionsData `json:"data"`
+}
+
+// DeleteManyWorkflowsData defines model for DeleteManyWorkflowsData.
+type DeleteManyWorkflowsData struct {
+	DeleteWorkflows []DeletedRecord `json:"deleteWorkflows"`
+}
+
+// DeleteManyWorkflowsResult defines model for DeleteManyWorkflowsResult.
+type DeleteManyWorkflowsResult struct {
+	Data DeleteManyWorkflowsData `json:"data"`
+}
+
 // DeleteManyWorkspaceMembersData defines model for DeleteManyWorkspaceMembersData.
 type DeleteManyWorkspaceMembersData struct {
 	DeleteWorkspaceMembers []DeletedRecord `json:"deleteWorkspaceMembers"`
@@ -1064,6 +2413,56 @@ type DeleteOneAttachmentResult struct {
 	Data DeleteOneAttachmentData `json:"data"`
 }
 
+// DeleteOneBlocklistData defines model for DeleteOneBlocklistData.
+type DeleteOneBlocklistData struct {
+	DeleteBlocklist DeletedRecord `json:"deleteBlocklist"`
+}
+
+// DeleteOneBlocklistResult defines model for DeleteOneBlocklistResult.
+type DeleteOneBlocklistResult struct {
+	Data DeleteOneBlocklistData `json:"data"`
+}
+
+// DeleteOneCalendarEventData defines model for DeleteOneCalendarEventData.
+type DeleteOneCalendarEventData struct {
+	DeleteCalendarEvent DeletedRecord `json:"deleteCalendarEvent"`
+}
+
+// DeleteOneCalendarEventParticipantData defines model for DeleteOneCalendarEventParticipantData.
+type DeleteOneCalendarEventParticipantData struct {
+	DeleteCalendarEventParticipant DeletedRecord `json:"deleteCalendarEventParticipant"`
+}
+
+// DeleteOneCalendarEventParticipantResult defines model for DeleteOneCalendarEventParticipantResult.
+type DeleteOneCalendarEventParticipantResult struct {
+	Data DeleteOneCalendarEventParticipantData `json:"data"`
+}
+
+// DeleteOneCalendarEventResult defines model for DeleteOneCalendarEventResult.
+type DeleteOneCalendarEventResult struct {
+	Data DeleteOneCalendarEventData `json:"data"`
+}
+
+// DeleteOneCalendarEventTargetData defines model for DeleteOneCalendarEventTargetData.
+type DeleteOneCalendarEventTargetData struct {
+	DeleteCalendarEventTarget DeletedRecord `json:"deleteCalendarEventTarget"`
+}
+
+// DeleteOneCalendarEventTargetResult defines model for DeleteOneCalendarEventTargetResult.
+type DeleteOneCalendarEventTargetResult struct {
+	Data DeleteOneCalendarEventTargetData `json:"data"`
+}
+
+// DeleteOneCallRecordingData defines model for DeleteOneCallRecordingData.
+type DeleteOneCallRecordingData struct {
+	DeleteCallRecording DeletedRecord `json:"deleteCallRecording"`
+}
+
+// DeleteOneCallRecordingResult defines model for DeleteOneCallRecordingResult.
+type DeleteOneCallRecordingResult struct {
+	Data DeleteOneCallRecordingData `json:"data"`
+}
+
 // DeleteOneCompanyData defines model for DeleteOneCompanyData.
 type DeleteOneCompanyData struct {
 	DeleteCompany DeletedRecord `json:"deleteCompany"`
@@ -1072,6 +2471,16 @@ type DeleteOneCompanyData struct {
 // DeleteOneCompanyResult defines model for DeleteOneCompanyResult.
 type DeleteOneCompanyResult struct {
 	Data DeleteOneCompanyData `json:"data"`
+}
+
+// DeleteOneDashboardData defines model for DeleteOneDashboardData.
+type DeleteOneDashboardData struct {
+	DeleteDashboard DeletedRecord `json:"deleteDashboard"`
+}
+
+// DeleteOneDashboardResult defines model for DeleteOneDashboardResult.
+type DeleteOneDashboardResult struct {
+	Data DeleteOneDashboardData `json:"data"`
 }
 
 // DeleteOneFavoriteData defines model for DeleteOneFavoriteData.
@@ -1097,6 +2506,76 @@ type DeleteOneFieldLegacyData struct {
 // DeleteOneFieldResult The legacy envelope or the bare item.
 type DeleteOneFieldResult struct {
 	union json.RawMessage
+}
+
+// DeleteOneMessageCampaignData defines model for DeleteOneMessageCampaignData.
+type DeleteOneMessageCampaignData struct {
+	DeleteMessageCampaign DeletedRecord `json:"deleteMessageCampaign"`
+}
+
+// DeleteOneMessageCampaignResult defines model for DeleteOneMessageCampaignResult.
+type DeleteOneMessageCampaignResult struct {
+	Data DeleteOneMessageCampaignData `json:"data"`
+}
+
+// DeleteOneMessageData defines model for DeleteOneMessageData.
+type DeleteOneMessageData struct {
+	DeleteMessage DeletedRecord `json:"deleteMessage"`
+}
+
+// DeleteOneMessageListData defines model for DeleteOneMessageListData.
+type DeleteOneMessageListData struct {
+	DeleteMessageList DeletedRecord `json:"deleteMessageList"`
+}
+
+// DeleteOneMessageListMemberData defines model for DeleteOneMessageListMemberData.
+type DeleteOneMessageListMemberData struct {
+	DeleteMessageListMember DeletedRecord `json:"deleteMessageListMember"`
+}
+
+// DeleteOneMessageListMemberResult defines model for DeleteOneMessageListMemberResult.
+type DeleteOneMessageListMemberResult struct {
+	Data DeleteOneMessageListMemberData `json:"data"`
+}
+
+// DeleteOneMessageListResult defines model for DeleteOneMessageListResult.
+type DeleteOneMessageListResult struct {
+	Data DeleteOneMessageListData `json:"data"`
+}
+
+// DeleteOneMessageParticipantData defines model for DeleteOneMessageParticipantData.
+type DeleteOneMessageParticipantData struct {
+	DeleteMessageParticipant DeletedRecord `json:"deleteMessageParticipant"`
+}
+
+// DeleteOneMessageParticipantResult defines model for DeleteOneMessageParticipantResult.
+type DeleteOneMessageParticipantResult struct {
+	Data DeleteOneMessageParticipantData `json:"data"`
+}
+
+// DeleteOneMessageResult defines model for DeleteOneMessageResult.
+type DeleteOneMessageResult struct {
+	Data DeleteOneMessageData `json:"data"`
+}
+
+// DeleteOneMessageThreadData defines model for DeleteOneMessageThreadData.
+type DeleteOneMessageThreadData struct {
+	DeleteMessageThread DeletedRecord `json:"deleteMessageThread"`
+}
+
+// DeleteOneMessageThreadResult defines model for DeleteOneMessageThreadResult.
+type DeleteOneMessageThreadResult struct {
+	Data DeleteOneMessageThreadData `json:"data"`
+}
+
+// DeleteOneMessageThreadTargetData defines model for DeleteOneMessageThreadTargetData.
+type DeleteOneMessageThreadTargetData struct {
+	DeleteMessageThreadTarget DeletedRecord `json:"deleteMessageThreadTarget"`
+}
+
+// DeleteOneMessageThreadTargetResult defines model for DeleteOneMessageThreadTargetResult.
+type DeleteOneMessageThreadTargetResult struct {
+	Data DeleteOneMessageThreadTargetData `json:"data"`
 }
 
 // DeleteOneNoteData defines model for DeleteOneNoteData.
@@ -1197,6 +2676,46 @@ type DeleteOneWebhookLegacyData struct {
 // DeleteOneWebhookResult The legacy envelope or the bare item.
 type DeleteOneWebhookResult struct {
 	union json.RawMessage
+}
+
+// DeleteOneWorkflowAutomatedTriggerData defines model for DeleteOneWorkflowAutomatedTriggerData.
+type DeleteOneWorkflowAutomatedTriggerData struct {
+	DeleteWorkflowAutomatedTrigger DeletedRecord `json:"deleteWorkflowAutomatedTrigger"`
+}
+
+// DeleteOneWorkflowAutomatedTriggerResult defines model for DeleteOneWorkflowAutomatedTriggerResult.
+type DeleteOneWorkflowAutomatedTriggerResult struct {
+	Data DeleteOneWorkflowAutomatedTriggerData `json:"data"`
+}
+
+// DeleteOneWorkflowData defines model for DeleteOneWorkflowData.
+type DeleteOneWorkflowData struct {
+	DeleteWorkflow DeletedRecord `json:"deleteWorkflow"`
+}
+
+// DeleteOneWorkflowResult defines model for DeleteOneWorkflowResult.
+type DeleteOneWorkflowResult struct {
+	Data DeleteOneWorkflowData `json:"data"`
+}
+
+// DeleteOneWorkflowRunData defines model for DeleteOneWorkflowRunData.
+type DeleteOneWorkflowRunData struct {
+	DeleteWorkflowRun DeletedRecord `json:"deleteWorkflowRun"`
+}
+
+// DeleteOneWorkflowRunResult defines model for DeleteOneWorkflowRunResult.
+type DeleteOneWorkflowRunResult struct {
+	Data DeleteOneWorkflowRunData `json:"data"`
+}
+
+// DeleteOneWorkflowVersionData defines model for DeleteOneWorkflowVersionData.
+type DeleteOneWorkflowVersionData struct {
+	DeleteWorkflowVersion DeletedRecord `json:"deleteWorkflowVersion"`
+}
+
+// DeleteOneWorkflowVersionResult defines model for DeleteOneWorkflowVersionResult.
+type DeleteOneWorkflowVersionResult struct {
+	Data DeleteOneWorkflowVersionData `json:"data"`
 }
 
 // DeleteOneWorkspaceMemberData defines model for DeleteOneWorkspaceMemberData.
@@ -1308,7 +2827,7 @@ type FavoriteForResponse struct {
 	CreatedAt *time.Time          `json:"createdAt,omitempty"`
 
 	// Dashboard With depth=1: the related dashboard, or null.
-	Dashboard *AnyRecord `json:"dashboard,omitempty"`
+	Dashboard *DashboardForResponse `json:"dashboard,omitempty"`
 
 	// DashboardID Id of the related dashboard.
 	DashboardID *openapi_types.UUID `json:"dashboardId,omitempty"`
@@ -1355,19 +2874,19 @@ type FavoriteForResponse struct {
 	ViewID    *openapi_types.UUID `json:"viewId,omitempty"`
 
 	// Workflow With depth=1: the related workflow, or null.
-	Workflow *AnyRecord `json:"workflow,omitempty"`
+	Workflow *WorkflowForResponse `json:"workflow,omitempty"`
 
 	// WorkflowID Id of the related workflow.
 	WorkflowID *openapi_types.UUID `json:"workflowId,omitempty"`
 
 	// WorkflowRun With depth=1: the related workflowRun, or null.
-	WorkflowRun *AnyRecord `json:"workflowRun,omitempty"`
+	WorkflowRun *WorkflowRunForResponse `json:"workflowRun,omitempty"`
 
 	// WorkflowRunID Id of the related workflowRun.
 	WorkflowRunID *openapi_types.UUID `json:"workflowRunId,omitempty"`
 
 	// WorkflowVersion With depth=1: the related workflowVersion, or null.
-	WorkflowVersion *AnyRecord `json:"workflowVersion,omitempty"`
+	WorkflowVersion *WorkflowVersionForResponse `json:"workflowVersion,omitempty"`
 
 	// WorkflowVersionID Id of the related workflowVersion.
 	WorkflowVersionID *openapi_types.UUID `json:"workflowVersionId,omitempty"`
@@ -1496,6 +3015,76 @@ type FindAttachmentDuplicatesResult struct {
 	Data []AttachmentDuplicates `json:"data"`
 }
 
+// FindBlocklistDuplicatesInput Give either ids or data.
+type FindBlocklistDuplicatesInput struct {
+	// Data Or find duplicates of these records before creating them.
+	Data []Blocklist `json:"data,omitempty"`
+
+	// Ids Find duplicates of these existing records.
+	Ids []openapi_types.UUID `json:"ids,omitempty"`
+}
+
+// FindBlocklistDuplicatesResult defines model for FindBlocklistDuplicatesResult.
+type FindBlocklistDuplicatesResult struct {
+	Data []BlocklistDuplicates `json:"data"`
+}
+
+// FindCalendarEventDuplicatesInput Give either ids or data.
+type FindCalendarEventDuplicatesInput struct {
+	// Data Or find duplicates of these records before creating them.
+	Data []CalendarEvent `json:"data,omitempty"`
+
+	// Ids Find duplicates of these existing records.
+	Ids []openapi_types.UUID `json:"ids,omitempty"`
+}
+
+// FindCalendarEventDuplicatesResult defines model for FindCalendarEventDuplicatesResult.
+type FindCalendarEventDuplicatesResult struct {
+	Data []CalendarEventDuplicates `json:"data"`
+}
+
+// FindCalendarEventParticipantDuplicatesInput Give either ids or data.
+type FindCalendarEventParticipantDuplicatesInput struct {
+	// Data Or find duplicates of these records before creating them.
+	Data []CalendarEventParticipant `json:"data,omitempty"`
+
+	// Ids Find duplicates of these existing records.
+	Ids []openapi_types.UUID `json:"ids,omitempty"`
+}
+
+// FindCalendarEventParticipantDuplicatesResult defines model for FindCalendarEventParticipantDuplicatesResult.
+type FindCalendarEventParticipantDuplicatesResult struct {
+	Data []CalendarEventParticipantDuplicates `json:"data"`
+}
+
+// FindCalendarEventTargetDuplicatesInput Give either ids or data.
+type FindCalendarEventTargetDuplicatesInput struct {
+	// Data Or find duplicates of these records before creating them.
+	Data []CalendarEventTarget `json:"data,omitempty"`
+
+	// Ids Find duplicates of these existing records.
+	Ids []openapi_types.UUID `json:"ids,omitempty"`
+}
+
+// FindCalendarEventTargetDuplicatesResult defines model for FindCalendarEventTargetDuplicatesResult.
+type FindCalendarEventTargetDuplicatesResult struct {
+	Data []CalendarEventTargetDuplicates `json:"data"`
+}
+
+// FindCallRecordingDuplicatesInput Give either ids or data.
+type FindCallRecordingDuplicatesInput struct {
+	// Data Or find duplicates of these records before creating them.
+	Data []CallRecording `json:"data,omitempty"`
+
+	// Ids Find duplicates of these existing records.
+	Ids []openapi_types.UUID `json:"ids,omitempty"`
+}
+
+// FindCallRecordingDuplicatesResult defines model for FindCallRecordingDuplicatesResult.
+type FindCallRecordingDuplicatesResult struct {
+	Data []CallRecordingDuplicates `json:"data"`
+}
+
 // FindCompanyDuplicatesInput Give either ids or data.
 type FindCompanyDuplicatesInput struct {
 	// Data Or find duplicates of these records before creating them.
@@ -1508,6 +3097,20 @@ type FindCompanyDuplicatesInput struct {
 // FindCompanyDuplicatesResult defines model for FindCompanyDuplicatesResult.
 type FindCompanyDuplicatesResult struct {
 	Data []CompanyDuplicates `json:"data"`
+}
+
+// FindDashboardDuplicatesInput Give either ids or data.
+type FindDashboardDuplicatesInput struct {
+	// Data Or find duplicates of these records before creating them.
+	Data []Dashboard `json:"data,omitempty"`
+
+	// Ids Find duplicates of these existing records.
+	Ids []openapi_types.UUID `json:"ids,omitempty"`
+}
+
+// FindDashboardDuplicatesResult defines model for FindDashboardDuplicatesResult.
+type FindDashboardDuplicatesResult struct {
+	Data []DashboardDuplicates `json:"data"`
 }
 
 // FindFavoriteDuplicatesInput Give either ids or data.
@@ -1540,6 +3143,86 @@ type FindManyAttachmentsResult struct {
 	TotalCount *int `json:"totalCount,omitempty"`
 }
 
+// FindManyBlocklistsData defines model for FindManyBlocklistsData.
+type FindManyBlocklistsData struct {
+	Blocklists []BlocklistForResponse `json:"blocklists"`
+}
+
+// FindManyBlocklistsResult defines model for FindManyBlocklistsResult.
+type FindManyBlocklistsResult struct {
+	Data FindManyBlocklistsData `json:"data"`
+
+	// PageInfo Where a page sits in the result. Cursors are opaque strings: never parse them.
+	PageInfo *PageInfo `json:"pageInfo,omitempty"`
+
+	// TotalCount Records matching the filter, across all pages.
+	TotalCount *int `json:"totalCount,omitempty"`
+}
+
+// FindManyCalendarEventParticipantsData defines model for FindManyCalendarEventParticipantsData.
+type FindManyCalendarEventParticipantsData struct {
+	CalendarEventParticipants []CalendarEventParticipantForResponse `json:"calendarEventParticipants"`
+}
+
+// FindManyCalendarEventParticipantsResult defines model for FindManyCalendarEventParticipantsResult.
+type FindManyCalendarEventParticipantsResult struct {
+	Data FindManyCalendarEventParticipantsData `json:"data"`
+
+	// PageInfo Where a page sits in the result. Cursors are opaque strings: never parse them.
+	PageInfo *PageInfo `json:"pageInfo,omitempty"`
+
+	// TotalCount Records matching the filter, across all pages.
+	TotalCount *int `json:"totalCount,omitempty"`
+}
+
+// FindManyCalendarEventTargetsData defines model for FindManyCalendarEventTargetsData.
+type FindManyCalendarEventTargetsData struct {
+	CalendarEventTargets []CalendarEventTargetForResponse `json:"calendarEventTargets"`
+}
+
+// FindManyCalendarEventTargetsResult defines model for FindManyCalendarEventTargetsResult.
+type FindManyCalendarEventTargetsResult struct {
+	Data FindManyCalendarEventTargetsData `json:"data"`
+
+	// PageInfo Where a page sits in the result. Cursors are opaque strings: never parse them.
+	PageInfo *PageInfo `json:"pageInfo,omitempty"`
+
+	// TotalCount Records matching the filter, across all pages.
+	TotalCount *int `json:"totalCount,omitempty"`
+}
+
+// FindManyCalendarEventsData defines model for FindManyCalendarEventsData.
+type FindManyCalendarEventsData struct {
+	CalendarEvents []CalendarEventForResponse `json:"calendarEvents"`
+}
+
+// FindManyCalendarEventsResult defines model for FindManyCalendarEventsResult.
+type FindManyCalendarEventsResult struct {
+	Data FindManyCalendarEventsData `json:"data"`
+
+	// PageInfo Where a page sits in the result. Cursors are opaque strings: never parse them.
+	PageInfo *PageInfo `json:"pageInfo,omitempty"`
+
+	// TotalCount Records matching the filter, across all pages.
+	TotalCount *int `json:"totalCount,omitempty"`
+}
+
+// FindManyCallRecordingsData defines model for FindManyCallRecordingsData.
+type FindManyCallRecordingsData struct {
+	CallRecordings []CallRecordingForResponse `json:"callRecordings"`
+}
+
+// FindManyCallRecordingsResult defines model for FindManyCallRecordingsResult.
+type FindManyCallRecordingsResult struct {
+	Data FindManyCallRecordingsData `json:"data"`
+
+	// PageInfo Where a page sits in the result. Cursors are opaque strings: never parse them.
+	PageInfo *PageInfo `json:"pageInfo,omitempty"`
+
+	// TotalCount Records matching the filter, across all pages.
+	TotalCount *int `json:"totalCount,omitempty"`
+}
+
 // FindManyCompaniesData defines model for FindManyCompaniesData.
 type FindManyCompaniesData struct {
 	Companies []CompanyForResponse `json:"companies"`
@@ -1548,6 +3231,22 @@ type FindManyCompaniesData struct {
 // FindManyCompaniesResult defines model for FindManyCompaniesResult.
 type FindManyCompaniesResult struct {
 	Data FindManyCompaniesData `json:"data"`
+
+	// PageInfo Where a page sits in the result. Cursors are opaque strings: never parse them.
+	PageInfo *PageInfo `json:"pageInfo,omitempty"`
+
+	// TotalCount Records matching the filter, across all pages.
+	TotalCount *int `json:"totalCount,omitempty"`
+}
+
+// FindManyDashboardsData defines model for FindManyDashboardsData.
+type FindManyDashboardsData struct {
+	Dashboards []DashboardForResponse `json:"dashboards"`
+}
+
+// FindManyDashboardsResult defines model for FindManyDashboardsResult.
+type FindManyDashboardsResult struct {
+	Data FindManyDashboardsData `json:"data"`
 
 	// PageInfo Where a page sits in the result. Cursors are opaque strings: never parse them.
 	PageInfo *PageInfo `json:"pageInfo,omitempty"`
@@ -1598,6 +3297,118 @@ type FindManyFieldsUnified struct {
 	// PageInfo Paging of a metadata list; cursors are item ids.
 	PageInfo   *MetadataPageInfo `json:"pageInfo,omitempty"`
 	TotalCount *int              `json:"totalCount,omitempty"`
+}
+
+// FindManyMessageCampaignsData defines model for FindManyMessageCampaignsData.
+type FindManyMessageCampaignsData struct {
+	MessageCampaigns []MessageCampaignForResponse `json:"messageCampaigns"`
+}
+
+// FindManyMessageCampaignsResult defines model for FindManyMessageCampaignsResult.
+type FindManyMessageCampaignsResult struct {
+	Data FindManyMessageCampaignsData `json:"data"`
+
+	// PageInfo Where a page sits in the result. Cursors are opaque strings: never parse them.
+	PageInfo *PageInfo `json:"pageInfo,omitempty"`
+
+	// TotalCount Records matching the filter, across all pages.
+	TotalCount *int `json:"totalCount,omitempty"`
+}
+
+// FindManyMessageListMembersData defines model for FindManyMessageListMembersData.
+type FindManyMessageListMembersData struct {
+	MessageListMembers []MessageListMemberForResponse `json:"messageListMembers"`
+}
+
+// FindManyMessageListMembersResult defines model for FindManyMessageListMembersResult.
+type FindManyMessageListMembersResult struct {
+	Data FindManyMessageListMembersData `json:"data"`
+
+	// PageInfo Where a page sits in the result. Cursors are opaque strings: never parse them.
+	PageInfo *PageInfo `json:"pageInfo,omitempty"`
+
+	// TotalCount Records matching the filter, across all pages.
+	TotalCount *int `json:"totalCount,omitempty"`
+}
+
+// FindManyMessageListsData defines model for FindManyMessageListsData.
+type FindManyMessageListsData struct {
+	MessageLists []MessageListForResponse `json:"messageLists"`
+}
+
+// FindManyMessageListsResult defines model for FindManyMessageListsResult.
+type FindManyMessageListsResult struct {
+	Data FindManyMessageListsData `json:"data"`
+
+	// PageInfo Where a page sits in the result. Cursors are opaque strings: never parse them.
+	PageInfo *PageInfo `json:"pageInfo,omitempty"`
+
+	// TotalCount Records matching the filter, across all pages.
+	TotalCount *int `json:"totalCount,omitempty"`
+}
+
+// FindManyMessageParticipantsData defines model for FindManyMessageParticipantsData.
+type FindManyMessageParticipantsData struct {
+	MessageParticipants []MessageParticipantForResponse `json:"messageParticipants"`
+}
+
+// FindManyMessageParticipantsResult defines model for FindManyMessageParticipantsResult.
+type FindManyMessageParticipantsResult struct {
+	Data FindManyMessageParticipantsData `json:"data"`
+
+	// PageInfo Where a page sits in the result. Cursors are opaque strings: never parse them.
+	PageInfo *PageInfo `json:"pageInfo,omitempty"`
+
+	// TotalCount Records matching the filter, across all pages.
+	TotalCount *int `json:"totalCount,omitempty"`
+}
+
+// FindManyMessageThreadTargetsData defines model for FindManyMessageThreadTargetsData.
+type FindManyMessageThreadTargetsData struct {
+	MessageThreadTargets []MessageThreadTargetForResponse `json:"messageThreadTargets"`
+}
+
+// FindManyMessageThreadTargetsResult defines model for FindManyMessageThreadTargetsResult.
+type FindManyMessageThreadTargetsResult struct {
+	Data FindManyMessageThreadTargetsData `json:"data"`
+
+	// PageInfo Where a page sits in the result. Cursors are opaque strings: never parse them.
+	PageInfo *PageInfo `json:"pageInfo,omitempty"`
+
+	// TotalCount Records matching the filter, across all pages.
+	TotalCount *int `json:"totalCount,omitempty"`
+}
+
+// FindManyMessageThreadsData defines model for FindManyMessageThreadsData.
+type FindManyMessageThreadsData struct {
+	MessageThreads []MessageThreadForResponse `json:"messageThreads"`
+}
+
+// FindManyMessageThreadsResult defines model for FindManyMessageThreadsResult.
+type FindManyMessageThreadsResult struct {
+	Data FindManyMessageThreadsData `json:"data"`
+
+	// PageInfo Where a page sits in the result. Cursors are opaque strings: never parse them.
+	PageInfo *PageInfo `json:"pageInfo,omitempty"`
+
+	// TotalCount Records matching the filter, across all pages.
+	TotalCount *int `json:"totalCount,omitempty"`
+}
+
+// FindManyMessagesData defines model for FindManyMessagesData.
+type FindManyMessagesData struct {
+	Messages []MessageForResponse `json:"messages"`
+}
+
+// FindManyMessagesResult defines model for FindManyMessagesResult.
+type FindManyMessagesResult struct {
+	Data FindManyMessagesData `json:"data"`
+
+	// PageInfo Where a page sits in the result. Cursors are opaque strings: never parse them.
+	PageInfo *PageInfo `json:"pageInfo,omitempty"`
+
+	// TotalCount Records matching the filter, across all pages.
+	TotalCount *int `json:"totalCount,omitempty"`
 }
 
 // FindManyNoteTargetsData defines model for FindManyNoteTargetsData.
@@ -1768,6 +3579,70 @@ type FindManyWebhooksUnified struct {
 	TotalCount *int              `json:"totalCount,omitempty"`
 }
 
+// FindManyWorkflowAutomatedTriggersData defines model for FindManyWorkflowAutomatedTriggersData.
+type FindManyWorkflowAutomatedTriggersData struct {
+	WorkflowAutomatedTriggers []WorkflowAutomatedTriggerForResponse `json:"workflowAutomatedTriggers"`
+}
+
+// FindManyWorkflowAutomatedTriggersResult defines model for FindManyWorkflowAutomatedTriggersResult.
+type FindManyWorkflowAutomatedTriggersResult struct {
+	Data FindManyWorkflowAutomatedTriggersData `json:"data"`
+
+	// PageInfo Where a page sits in the result. Cursors are opaque strings: never parse them.
+	PageInfo *PageInfo `json:"pageInfo,omitempty"`
+
+	// TotalCount Records matching the filter, across all pages.
+	TotalCount *int `json:"totalCount,omitempty"`
+}
+
+// FindManyWorkflowRunsData defines model for FindManyWorkflowRunsData.
+type FindManyWorkflowRunsData struct {
+	WorkflowRuns []WorkflowRunForResponse `json:"workflowRuns"`
+}
+
+// FindManyWorkflowRunsResult defines model for FindManyWorkflowRunsResult.
+type FindManyWorkflowRunsResult struct {
+	Data FindManyWorkflowRunsData `json:"data"`
+
+	// PageInfo Where a page sits in the result. Cursors are opaque strings: never parse them.
+	PageInfo *PageInfo `json:"pageInfo,omitempty"`
+
+	// TotalCount Records matching the filter, across all pages.
+	TotalCount *int `json:"totalCount,omitempty"`
+}
+
+// FindManyWorkflowVersionsData defines model for FindManyWorkflowVersionsData.
+type FindManyWorkflowVersionsData struct {
+	WorkflowVersions []WorkflowVersionForResponse `json:"workflowVersions"`
+}
+
+// FindManyWorkflowVersionsResult defines model for FindManyWorkflowVersionsResult.
+type FindManyWorkflowVersionsResult struct {
+	Data FindManyWorkflowVersionsData `json:"data"`
+
+	// PageInfo Where a page sits in the result. Cursors are opaque strings: never parse them.
+	PageInfo *PageInfo `json:"pageInfo,omitempty"`
+
+	// TotalCount Records matching the filter, across all pages.
+	TotalCount *int `json:"totalCount,omitempty"`
+}
+
+// FindManyWorkflowsData defines model for FindManyWorkflowsData.
+type FindManyWorkflowsData struct {
+	Workflows []WorkflowForResponse `json:"workflows"`
+}
+
+// FindManyWorkflowsResult defines model for FindManyWorkflowsResult.
+type FindManyWorkflowsResult struct {
+	Data FindManyWorkflowsData `json:"data"`
+
+	// PageInfo Where a page sits in the result. Cursors are opaque strings: never parse them.
+	PageInfo *PageInfo `json:"pageInfo,omitempty"`
+
+	// TotalCount Records matching the filter, across all pages.
+	TotalCount *int `json:"totalCount,omitempty"`
+}
+
 // FindManyWorkspaceMembersData defines model for FindManyWorkspaceMembersData.
 type FindManyWorkspaceMembersData struct {
 	WorkspaceMembers []WorkspaceMemberForResponse `json:"workspaceMembers"`
@@ -1782,6 +3657,104 @@ type FindManyWorkspaceMembersResult struct {
 
 	// TotalCount Records matching the filter, across all pages.
 	TotalCount *int `json:"totalCount,omitempty"`
+}
+
+// FindMessageCampaignDuplicatesInput Give either ids or data.
+type FindMessageCampaignDuplicatesInput struct {
+	// Data Or find duplicates of these records before creating them.
+	Data []MessageCampaign `json:"data,omitempty"`
+
+	// Ids Find duplicates of these existing records.
+	Ids []openapi_types.UUID `json:"ids,omitempty"`
+}
+
+// FindMessageCampaignDuplicatesResult defines model for FindMessageCampaignDuplicatesResult.
+type FindMessageCampaignDuplicatesResult struct {
+	Data []MessageCampaignDuplicates `json:"data"`
+}
+
+// FindMessageDuplicatesInput Give either ids or data.
+type FindMessageDuplicatesInput struct {
+	// Data Or find duplicates of these records before creating them.
+	Data []Message `json:"data,omitempty"`
+
+	// Ids Find duplicates of these existing records.
+	Ids []openapi_types.UUID `json:"ids,omitempty"`
+}
+
+// FindMessageDuplicatesResult defines model for FindMessageDuplicatesResult.
+type FindMessageDuplicatesResult struct {
+	Data []MessageDuplicates `json:"data"`
+}
+
+// FindMessageListDuplicatesInput Give either ids or data.
+type FindMessageListDuplicatesInput struct {
+	// Data Or find duplicates of these records before creating them.
+	Data []MessageList `json:"data,omitempty"`
+
+	// Ids Find duplicates of these existing records.
+	Ids []openapi_types.UUID `json:"ids,omitempty"`
+}
+
+// FindMessageListDuplicatesResult defines model for FindMessageListDuplicatesResult.
+type FindMessageListDuplicatesResult struct {
+	Data []MessageListDuplicates `json:"data"`
+}
+
+// FindMessageListMemberDuplicatesInput Give either ids or data.
+type FindMessageListMemberDuplicatesInput struct {
+	// Data Or find duplicates of these records before creating them.
+	Data []MessageListMember `json:"data,omitempty"`
+
+	// Ids Find duplicates of these existing records.
+	Ids []openapi_types.UUID `json:"ids,omitempty"`
+}
+
+// FindMessageListMemberDuplicatesResult defines model for FindMessageListMemberDuplicatesResult.
+type FindMessageListMemberDuplicatesResult struct {
+	Data []MessageListMemberDuplicates `json:"data"`
+}
+
+// FindMessageParticipantDuplicatesInput Give either ids or data.
+type FindMessageParticipantDuplicatesInput struct {
+	// Data Or find duplicates of these records before creating them.
+	Data []MessageParticipant `json:"data,omitempty"`
+
+	// Ids Find duplicates of these existing records.
+	Ids []openapi_types.UUID `json:"ids,omitempty"`
+}
+
+// FindMessageParticipantDuplicatesResult defines model for FindMessageParticipantDuplicatesResult.
+type FindMessageParticipantDuplicatesResult struct {
+	Data []MessageParticipantDuplicates `json:"data"`
+}
+
+// FindMessageThreadDuplicatesInput Give either ids or data.
+type FindMessageThreadDuplicatesInput struct {
+	// Data Or find duplicates of these records before creating them.
+	Data []MessageThread `json:"data,omitempty"`
+
+	// Ids Find duplicates of these existing records.
+	Ids []openapi_types.UUID `json:"ids,omitempty"`
+}
+
+// FindMessageThreadDuplicatesResult defines model for FindMessageThreadDuplicatesResult.
+type FindMessageThreadDuplicatesResult struct {
+	Data []MessageThreadDuplicates `json:"data"`
+}
+
+// FindMessageThreadTargetDuplicatesInput Give either ids or data.
+type FindMessageThreadTargetDuplicatesInput struct {
+	// Data Or find duplicates of these records before creating them.
+	Data []MessageThreadTarget `json:"data,omitempty"`
+
+	// Ids Find duplicates of these existing records.
+	Ids []openapi_types.UUID `json:"ids,omitempty"`
+}
+
+// FindMessageThreadTargetDuplicatesResult defines model for FindMessageThreadTargetDuplicatesResult.
+type FindMessageThreadTargetDuplicatesResult struct {
+	Data []MessageThreadTargetDuplicates `json:"data"`
 }
 
 // FindNoteDuplicatesInput Give either ids or data.
@@ -1823,6 +3796,61 @@ type FindOneAttachmentResult struct {
 	Data FindOneAttachmentData `json:"data"`
 }
 
+// FindOneBlocklistData defines model for FindOneBlocklistData.
+type FindOneBlocklistData struct {
+	// Blocklist A blocklist as the server returns it. Fields the key may not read are left out. An email address or domain whose messages are not synced.
+	Blocklist BlocklistForResponse `json:"blocklist"`
+}
+
+// FindOneBlocklistResult defines model for FindOneBlocklistResult.
+type FindOneBlocklistResult struct {
+	Data FindOneBlocklistData `json:"data"`
+}
+
+// FindOneCalendarEventData defines model for FindOneCalendarEventData.
+type FindOneCalendarEventData struct {
+	// CalendarEvent A calendar event as the server returns it. Fields the key may not read are left out. A meeting synced from a connected calendar.
+	CalendarEvent CalendarEventForResponse `json:"calendarEvent"`
+}
+
+// FindOneCalendarEventParticipantData defines model for FindOneCalendarEventParticipantData.
+type FindOneCalendarEventParticipantData struct {
+	// CalendarEventParticipant A calendar event participant as the server returns it. Fields the key may not read are left out. Someone invited to a calendar event.
+	CalendarEventParticipant CalendarEventParticipantForResponse `json:"calendarEventParticipant"`
+}
+
+// FindOneCalendarEventParticipantResult defines model for FindOneCalendarEventParticipantResult.
+type FindOneCalendarEventParticipantResult struct {
+	Data FindOneCalendarEventParticipantData `json:"data"`
+}
+
+// FindOneCalendarEventResult defines model for FindOneCalendarEventResult.
+type FindOneCalendarEventResult struct {
+	Data FindOneCalendarEventData `json:"data"`
+}
+
+// FindOneCalendarEventTargetData defines model for FindOneCalendarEventTargetData.
+type FindOneCalendarEventTargetData struct {
+	// CalendarEventTarget A calendar event target as the server returns it. Fields the key may not read are left out. Links a calendar event to a person, company or opportunity.
+	CalendarEventTarget CalendarEventTargetForResponse `json:"calendarEventTarget"`
+}
+
+// FindOneCalendarEventTargetResult defines model for FindOneCalendarEventTargetResult.
+type FindOneCalendarEventTargetResult struct {
+	Data FindOneCalendarEventTargetData `json:"data"`
+}
+
+// FindOneCallRecordingData defines model for FindOneCallRecordingData.
+type FindOneCallRecordingData struct {
+	// CallRecording A call recording as the server returns it. Fields the key may not read are left out. A recorded meeting, with its transcript and summary.
+	CallRecording CallRecordingForResponse `json:"callRecording"`
+}
+
+// FindOneCallRecordingResult defines model for FindOneCallRecordingResult.
+type FindOneCallRecordingResult struct {
+	Data FindOneCallRecordingData `json:"data"`
+}
+
 // FindOneCompanyData defines model for FindOneCompanyData.
 type FindOneCompanyData struct {
 	// Company A company as the server returns it. Fields the key may not read are left out. An organisation you do business with.
@@ -1832,6 +3860,17 @@ type FindOneCompanyData struct {
 // FindOneCompanyResult defines model for FindOneCompanyResult.
 type FindOneCompanyResult struct {
 	Data FindOneCompanyData `json:"data"`
+}
+
+// FindOneDashboardData defines model for FindOneDashboardData.
+type FindOneDashboardData struct {
+	// Dashboard A dashboard as the server returns it. Fields the key may not read are left out. A page of charts and widgets.
+	Dashboard DashboardForResponse `json:"dashboard"`
+}
+
+// FindOneDashboardResult defines model for FindOneDashboardResult.
+type FindOneDashboardResult struct {
+	Data FindOneDashboardData `json:"data"`
 }
 
 // FindOneFavoriteData defines model for FindOneFavoriteData.
@@ -1859,6 +3898,83 @@ type FindOneFieldLegacyData struct {
 // FindOneFieldResult The legacy envelope or the bare item.
 type FindOneFieldResult struct {
 	union json.RawMessage
+}
+
+// FindOneMessageCampaignData defines model for FindOneMessageCampaignData.
+type FindOneMessageCampaignData struct {
+	// MessageCampaign A message campaign as the server returns it. Fields the key may not read are left out. An email sent to a list of people.
+	MessageCampaign MessageCampaignForResponse `json:"messageCampaign"`
+}
+
+// FindOneMessageCampaignResult defines model for FindOneMessageCampaignResult.
+type FindOneMessageCampaignResult struct {
+	Data FindOneMessageCampaignData `json:"data"`
+}
+
+// FindOneMessageData defines model for FindOneMessageData.
+type FindOneMessageData struct {
+	// Message A message as the server returns it. Fields the key may not read are left out. An email synced from a connected mailbox or sent by a campaign.
+	Message MessageForResponse `json:"message"`
+}
+
+// FindOneMessageListData defines model for FindOneMessageListData.
+type FindOneMessageListData struct {
+	// MessageList A message list as the server returns it. Fields the key may not read are left out. A list of people to send campaigns to.
+	MessageList MessageListForResponse `json:"messageList"`
+}
+
+// FindOneMessageListMemberData defines model for FindOneMessageListMemberData.
+type FindOneMessageListMemberData struct {
+	// MessageListMember A message list member as the server returns it. Fields the key may not read are left out. A person on a message list.
+	MessageListMember MessageListMemberForResponse `json:"messageListMember"`
+}
+
+// FindOneMessageListMemberResult defines model for FindOneMessageListMemberResult.
+type FindOneMessageListMemberResult struct {
+	Data FindOneMessageListMemberData `json:"data"`
+}
+
+// FindOneMessageListResult defines model for FindOneMessageListResult.
+type FindOneMessageListResult struct {
+	Data FindOneMessageListData `json:"data"`
+}
+
+// FindOneMessageParticipantData defines model for FindOneMessageParticipantData.
+type FindOneMessageParticipantData struct {
+	// MessageParticipant A message participant as the server returns it. Fields the key may not read are left out. A sender or recipient of a message.
+	MessageParticipant MessageParticipantForResponse `json:"messageParticipant"`
+}
+
+// FindOneMessageParticipantResult defines model for FindOneMessageParticipantResult.
+type FindOneMessageParticipantResult struct {
+	Data FindOneMessageParticipantData `json:"data"`
+}
+
+// FindOneMessageResult defines model for FindOneMessageResult.
+type FindOneMessageResult struct {
+	Data FindOneMessageData `json:"data"`
+}
+
+// FindOneMessageThreadData defines model for FindOneMessageThreadData.
+type FindOneMessageThreadData struct {
+	// MessageThread A message thread as the server returns it. Fields the key may not read are left out. A conversation: messages that reply to one another.
+	MessageThread MessageThreadForResponse `json:"messageThread"`
+}
+
+// FindOneMessageThreadResult defines model for FindOneMessageThreadResult.
+type FindOneMessageThreadResult struct {
+	Data FindOneMessageThreadData `json:"data"`
+}
+
+// FindOneMessageThreadTargetData defines model for FindOneMessageThreadTargetData.
+type FindOneMessageThreadTargetData struct {
+	// MessageThreadTarget A message thread target as the server returns it. Fields the key may not read are left out. Links a message thread to a person, company or opportunity.
+	MessageThreadTarget MessageThreadTargetForResponse `json:"messageThreadTarget"`
+}
+
+// FindOneMessageThreadTargetResult defines model for FindOneMessageThreadTargetResult.
+type FindOneMessageThreadTargetResult struct {
+	Data FindOneMessageThreadTargetData `json:"data"`
 }
 
 // FindOneNoteData defines model for FindOneNoteData.
@@ -1970,6 +4086,50 @@ type FindOneWebhookResult struct {
 	union json.RawMessage
 }
 
+// FindOneWorkflowAutomatedTriggerData defines model for FindOneWorkflowAutomatedTriggerData.
+type FindOneWorkflowAutomatedTriggerData struct {
+	// WorkflowAutomatedTrigger A workflow automated trigger as the server returns it. Fields the key may not read are left out. What starts a workflow automatically: a database event or a schedule.
+	WorkflowAutomatedTrigger WorkflowAutomatedTriggerForResponse `json:"workflowAutomatedTrigger"`
+}
+
+// FindOneWorkflowAutomatedTriggerResult defines model for FindOneWorkflowAutomatedTriggerResult.
+type FindOneWorkflowAutomatedTriggerResult struct {
+	Data FindOneWorkflowAutomatedTriggerData `json:"data"`
+}
+
+// FindOneWorkflowData defines model for FindOneWorkflowData.
+type FindOneWorkflowData struct {
+	// Workflow A workflow as the server returns it. Fields the key may not read are left out. An automation: a trigger and the steps it runs.
+	Workflow WorkflowForResponse `json:"workflow"`
+}
+
+// FindOneWorkflowResult defines model for FindOneWorkflowResult.
+type FindOneWorkflowResult struct {
+	Data FindOneWorkflowData `json:"data"`
+}
+
+// FindOneWorkflowRunData defines model for FindOneWorkflowRunData.
+type FindOneWorkflowRunData struct {
+	// WorkflowRun A workflow run as the server returns it. Fields the key may not read are left out. One execution of a workflow version.
+	WorkflowRun WorkflowRunForResponse `json:"workflowRun"`
+}
+
+// FindOneWorkflowRunResult defines model for FindOneWorkflowRunResult.
+type FindOneWorkflowRunResult struct {
+	Data FindOneWorkflowRunData `json:"data"`
+}
+
+// FindOneWorkflowVersionData defines model for FindOneWorkflowVersionData.
+type FindOneWorkflowVersionData struct {
+	// WorkflowVersion A workflow version as the server returns it. Fields the key may not read are left out. One version of a workflow: its trigger and steps.
+	WorkflowVersion WorkflowVersionForResponse `json:"workflowVersion"`
+}
+
+// FindOneWorkflowVersionResult defines model for FindOneWorkflowVersionResult.
+type FindOneWorkflowVersionResult struct {
+	Data FindOneWorkflowVersionData `json:"data"`
+}
+
 // FindOneWorkspaceMemberData defines model for FindOneWorkspaceMemberData.
 type FindOneWorkspaceMemberData struct {
 	// WorkspaceMember A workspace member as the server returns it. Fields the key may not read are left out. A user of the workspace, with their preferences.
@@ -2051,6 +4211,62 @@ type FindTimelineActivityDuplicatesResult struct {
 	Data []TimelineActivityDuplicates `json:"data"`
 }
 
+// FindWorkflowAutomatedTriggerDuplicatesInput Give either ids or data.
+type FindWorkflowAutomatedTriggerDuplicatesInput struct {
+	// Data Or find duplicates of these records before creating them.
+	Data []WorkflowAutomatedTrigger `json:"data,omitempty"`
+
+	// Ids Find duplicates of these existing records.
+	Ids []openapi_types.UUID `json:"ids,omitempty"`
+}
+
+// FindWorkflowAutomatedTriggerDuplicatesResult defines model for FindWorkflowAutomatedTriggerDuplicatesResult.
+type FindWorkflowAutomatedTriggerDuplicatesResult struct {
+	Data []WorkflowAutomatedTriggerDuplicates `json:"data"`
+}
+
+// FindWorkflowDuplicatesInput Give either ids or data.
+type FindWorkflowDuplicatesInput struct {
+	// Data Or find duplicates of these records before creating them.
+	Data []Workflow `json:"data,omitempty"`
+
+	// Ids Find duplicates of these existing records.
+	Ids []openapi_types.UUID `json:"ids,omitempty"`
+}
+
+// FindWorkflowDuplicatesResult defines model for FindWorkflowDuplicatesResult.
+type FindWorkflowDuplicatesResult struct {
+	Data []WorkflowDuplicates `json:"data"`
+}
+
+// FindWorkflowRunDuplicatesInput Give either ids or data.
+type FindWorkflowRunDuplicatesInput struct {
+	// Data Or find duplicates of these records before creating them.
+	Data []WorkflowRun `json:"data,omitempty"`
+
+	// Ids Find duplicates of these existing records.
+	Ids []openapi_types.UUID `json:"ids,omitempty"`
+}
+
+// FindWorkflowRunDuplicatesResult defines model for FindWorkflowRunDuplicatesResult.
+type FindWorkflowRunDuplicatesResult struct {
+	Data []WorkflowRunDuplicates `json:"data"`
+}
+
+// FindWorkflowVersionDuplicatesInput Give either ids or data.
+type FindWorkflowVersionDuplicatesInput struct {
+	// Data Or find duplicates of these records before creating them.
+	Data []WorkflowVersion `json:"data,omitempty"`
+
+	// Ids Find duplicates of these existing records.
+	Ids []openapi_types.UUID `json:"ids,omitempty"`
+}
+
+// FindWorkflowVersionDuplicatesResult defines model for FindWorkflowVersionDuplicatesResult.
+type FindWorkflowVersionDuplicatesResult struct {
+	Data []WorkflowVersionDuplicates `json:"data"`
+}
+
 // FindWorkspaceMemberDuplicatesInput Give either ids or data.
 type FindWorkspaceMemberDuplicatesInput struct {
 	// Data Or find duplicates of these records before creating them.
@@ -2127,6 +4343,61 @@ type MergeManyAttachmentsResult struct {
 	Data MergeManyAttachmentsData `json:"data"`
 }
 
+// MergeManyBlocklistsData defines model for MergeManyBlocklistsData.
+type MergeManyBlocklistsData struct {
+	// MergeBlocklist A blocklist as the server returns it. Fields the key may not read are left out. An email address or domain whose messages are not synced.
+	MergeBlocklist BlocklistForResponse `json:"mergeBlocklist"`
+}
+
+// MergeManyBlocklistsResult defines model for MergeManyBlocklistsResult.
+type MergeManyBlocklistsResult struct {
+	Data MergeManyBlocklistsData `json:"data"`
+}
+
+// MergeManyCalendarEventParticipantsData defines model for MergeManyCalendarEventParticipantsData.
+type MergeManyCalendarEventParticipantsData struct {
+	// MergeCalendarEventParticipant A calendar event participant as the server returns it. Fields the key may not read are left out. Someone invited to a calendar event.
+	MergeCalendarEventParticipant CalendarEventParticipantForResponse `json:"mergeCalendarEventParticipant"`
+}
+
+// MergeManyCalendarEventParticipantsResult defines model for MergeManyCalendarEventParticipantsResult.
+type MergeManyCalendarEventParticipantsResult struct {
+	Data MergeManyCalendarEventParticipantsData `json:"data"`
+}
+
+// MergeManyCalendarEventTargetsData defines model for MergeManyCalendarEventTargetsData.
+type MergeManyCalendarEventTargetsData struct {
+	// MergeCalendarEventTarget A calendar event target as the server returns it. Fields the key may not read are left out. Links a calendar event to a person, company or opportunity.
+	MergeCalendarEventTarget CalendarEventTargetForResponse `json:"mergeCalendarEventTarget"`
+}
+
+// MergeManyCalendarEventTargetsResult defines model for MergeManyCalendarEventTargetsResult.
+type MergeManyCalendarEventTargetsResult struct {
+	Data MergeManyCalendarEventTargetsData `json:"data"`
+}
+
+// MergeManyCalendarEventsData defines model for MergeManyCalendarEventsData.
+type MergeManyCalendarEventsData struct {
+	// MergeCalendarEvent A calendar event as the server returns it. Fields the key may not read are left out. A meeting synced from a connected calendar.
+	MergeCalendarEvent CalendarEventForResponse `json:"mergeCalendarEvent"`
+}
+
+// MergeManyCalendarEventsResult defines model for MergeManyCalendarEventsResult.
+type MergeManyCalendarEventsResult struct {
+	Data MergeManyCalendarEventsData `json:"data"`
+}
+
+// MergeManyCallRecordingsData defines model for MergeManyCallRecordingsData.
+type MergeManyCallRecordingsData struct {
+	// MergeCallRecording A call recording as the server returns it. Fields the key may not read are left out. A recorded meeting, with its transcript and summary.
+	MergeCallRecording CallRecordingForResponse `json:"mergeCallRecording"`
+}
+
+// MergeManyCallRecordingsResult defines model for MergeManyCallRecordingsResult.
+type MergeManyCallRecordingsResult struct {
+	Data MergeManyCallRecordingsData `json:"data"`
+}
+
 // MergeManyCompaniesData defines model for MergeManyCompaniesData.
 type MergeManyCompaniesData struct {
 	// MergeCompany A company as the server returns it. Fields the key may not read are left out. An organisation you do business with.
@@ -2138,6 +4409,17 @@ type MergeManyCompaniesResult struct {
 	Data MergeManyCompaniesData `json:"data"`
 }
 
+// MergeManyDashboardsData defines model for MergeManyDashboardsData.
+type MergeManyDashboardsData struct {
+	// MergeDashboard A dashboard as the server returns it. Fields the key may not read are left out. A page of charts and widgets.
+	MergeDashboard DashboardForResponse `json:"mergeDashboard"`
+}
+
+// MergeManyDashboardsResult defines model for MergeManyDashboardsResult.
+type MergeManyDashboardsResult struct {
+	Data MergeManyDashboardsData `json:"data"`
+}
+
 // MergeManyFavoritesData defines model for MergeManyFavoritesData.
 type MergeManyFavoritesData struct {
 	// MergeFavorite A favorite as the server returns it. Fields the key may not read are left out. A record or view pinned by a workspace member.
@@ -2147,6 +4429,83 @@ type MergeManyFavoritesData struct {
 // MergeManyFavoritesResult defines model for MergeManyFavoritesResult.
 type MergeManyFavoritesResult struct {
 	Data MergeManyFavoritesData `json:"data"`
+}
+
+// MergeManyMessageCampaignsData defines model for MergeManyMessageCampaignsData.
+type MergeManyMessageCampaignsData struct {
+	// MergeMessageCampaign A message campaign as the server returns it. Fields the key may not read are left out. An email sent to a list of people.
+	MergeMessageCampaign MessageCampaignForResponse `json:"mergeMessageCampaign"`
+}
+
+// MergeManyMessageCampaignsResult defines model for MergeManyMessageCampaignsResult.
+type MergeManyMessageCampaignsResult struct {
+	Data MergeManyMessageCampaignsData `json:"data"`
+}
+
+// MergeManyMessageListMembersData defines model for MergeManyMessageListMembersData.
+type MergeManyMessageListMembersData struct {
+	// MergeMessageListMember A message list member as the server returns it. Fields the key may not read are left out. A person on a message list.
+	MergeMessageListMember MessageListMemberForResponse `json:"mergeMessageListMember"`
+}
+
+// MergeManyMessageListMembersResult defines model for MergeManyMessageListMembersResult.
+type MergeManyMessageListMembersResult struct {
+	Data MergeManyMessageListMembersData `json:"data"`
+}
+
+// MergeManyMessageListsData defines model for MergeManyMessageListsData.
+type MergeManyMessageListsData struct {
+	// MergeMessageList A message list as the server returns it. Fields the key may not read are left out. A list of people to send campaigns to.
+	MergeMessageList MessageListForResponse `json:"mergeMessageList"`
+}
+
+// MergeManyMessageListsResult defines model for MergeManyMessageListsResult.
+type MergeManyMessageListsResult struct {
+	Data MergeManyMessageListsData `json:"data"`
+}
+
+// MergeManyMessageParticipantsData defines model for MergeManyMessageParticipantsData.
+type MergeManyMessageParticipantsData struct {
+	// MergeMessageParticipant A message participant as the server returns it. Fields the key may not read are left out. A sender or recipient of a message.
+	MergeMessageParticipant MessageParticipantForResponse `json:"mergeMessageParticipant"`
+}
+
+// MergeManyMessageParticipantsResult defines model for MergeManyMessageParticipantsResult.
+type MergeManyMessageParticipantsResult struct {
+	Data MergeManyMessageParticipantsData `json:"data"`
+}
+
+// MergeManyMessageThreadTargetsData defines model for MergeManyMessageThreadTargetsData.
+type MergeManyMessageThreadTargetsData struct {
+	// MergeMessageThreadTarget A message thread target as the server returns it. Fields the key may not read are left out. Links a message thread to a person, company or opportunity.
+	MergeMessageThreadTarget MessageThreadTargetForResponse `json:"mergeMessageThreadTarget"`
+}
+
+// MergeManyMessageThreadTargetsResult defines model for MergeManyMessageThreadTargetsResult.
+type MergeManyMessageThreadTargetsResult struct {
+	Data MergeManyMessageThreadTargetsData `json:"data"`
+}
+
+// MergeManyMessageThreadsData defines model for MergeManyMessageThreadsData.
+type MergeManyMessageThreadsData struct {
+	// MergeMessageThread A message thread as the server returns it. Fields the key may not read are left out. A conversation: messages that reply to one another.
+	MergeMessageThread MessageThreadForResponse `json:"mergeMessageThread"`
+}
+
+// MergeManyMessageThreadsResult defines model for MergeManyMessageThreadsResult.
+type MergeManyMessageThreadsResult struct {
+	Data MergeManyMessageThreadsData `json:"data"`
+}
+
+// MergeManyMessagesData defines model for MergeManyMessagesData.
+type MergeManyMessagesData struct {
+	// MergeMessage A message as the server returns it. Fields the key may not read are left out. An email synced from a connected mailbox or sent by a campaign.
+	MergeMessage MessageForResponse `json:"mergeMessage"`
+}
+
+// MergeManyMessagesResult defines model for MergeManyMessagesResult.
+type MergeManyMessagesResult struct {
+	Data MergeManyMessagesData `json:"data"`
 }
 
 // MergeManyNoteTargetsData defines model for MergeManyNoteTargetsData.
@@ -2226,6 +4585,50 @@ type MergeManyTimelineActivitiesResult struct {
 	Data MergeManyTimelineActivitiesData `json:"data"`
 }
 
+// MergeManyWorkflowAutomatedTriggersData defines model for MergeManyWorkflowAutomatedTriggersData.
+type MergeManyWorkflowAutomatedTriggersData struct {
+	// MergeWorkflowAutomatedTrigger A workflow automated trigger as the server returns it. Fields the key may not read are left out. What starts a workflow automatically: a database event or a schedule.
+	MergeWorkflowAutomatedTrigger WorkflowAutomatedTriggerForResponse `json:"mergeWorkflowAutomatedTrigger"`
+}
+
+// MergeManyWorkflowAutomatedTriggersResult defines model for MergeManyWorkflowAutomatedTriggersResult.
+type MergeManyWorkflowAutomatedTriggersResult struct {
+	Data MergeManyWorkflowAutomatedTriggersData `json:"data"`
+}
+
+// MergeManyWorkflowRunsData defines model for MergeManyWorkflowRunsData.
+type MergeManyWorkflowRunsData struct {
+	// MergeWorkflowRun A workflow run as the server returns it. Fields the key may not read are left out. One execution of a workflow version.
+	MergeWorkflowRun WorkflowRunForResponse `json:"mergeWorkflowRun"`
+}
+
+// MergeManyWorkflowRunsResult defines model for MergeManyWorkflowRunsResult.
+type MergeManyWorkflowRunsResult struct {
+	Data MergeManyWorkflowRunsData `json:"data"`
+}
+
+// MergeManyWorkflowVersionsData defines model for MergeManyWorkflowVersionsData.
+type MergeManyWorkflowVersionsData struct {
+	// MergeWorkflowVersion A workflow version as the server returns it. Fields the key may not read are left out. One version of a workflow: its trigger and steps.
+	MergeWorkflowVersion WorkflowVersionForResponse `json:"mergeWorkflowVersion"`
+}
+
+// MergeManyWorkflowVersionsResult defines model for MergeManyWorkflowVersionsResult.
+type MergeManyWorkflowVersionsResult struct {
+	Data MergeManyWorkflowVersionsData `json:"data"`
+}
+
+// MergeManyWorkflowsData defines model for MergeManyWorkflowsData.
+type MergeManyWorkflowsData struct {
+	// MergeWorkflow A workflow as the server returns it. Fields the key may not read are left out. An automation: a trigger and the steps it runs.
+	MergeWorkflow WorkflowForResponse `json:"mergeWorkflow"`
+}
+
+// MergeManyWorkflowsResult defines model for MergeManyWorkflowsResult.
+type MergeManyWorkflowsResult struct {
+	Data MergeManyWorkflowsData `json:"data"`
+}
+
 // MergeManyWorkspaceMembersData defines model for MergeManyWorkspaceMembersData.
 type MergeManyWorkspaceMembersData struct {
 	// MergeWorkspaceMember A workspace member as the server returns it. Fields the key may not read are left out. A user of the workspace, with their preferences.
@@ -2235,6 +4638,577 @@ type MergeManyWorkspaceMembersData struct {
 // MergeManyWorkspaceMembersResult defines model for MergeManyWorkspaceMembersResult.
 type MergeManyWorkspaceMembersResult struct {
 	Data MergeManyWorkspaceMembersData `json:"data"`
+}
+
+// Message A new message. An email synced from a connected mailbox or sent by a campaign.
+type Message struct {
+	// CreatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	CreatedBy       *Actor  `json:"createdBy,omitempty"`
+	HeaderMessageID *string `json:"headerMessageId,omitempty"`
+	IsDraft         *bool   `json:"isDraft,omitempty"`
+
+	// MessageCampaignID Id of the related messageCampaign.
+	MessageCampaignID *openapi_types.UUID `json:"messageCampaignId,omitempty"`
+
+	// MessageThreadID Id of the related messageThread.
+	MessageThreadID *openapi_types.UUID `json:"messageThreadId,omitempty"`
+	Position        *float64            `json:"position,omitempty"`
+	ReceivedAt      *time.Time          `json:"receivedAt,omitempty"`
+	Subject         *string             `json:"subject,omitempty"`
+	Text            *string             `json:"text,omitempty"`
+
+	// UpdatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	UpdatedBy *Actor `json:"updatedBy,omitempty"`
+}
+
+// MessageCampaign A new message campaign. An email sent to a list of people.
+type MessageCampaign struct {
+	BodyTemplate    *string `json:"bodyTemplate,omitempty"`
+	BouncedCount    *int    `json:"bouncedCount,omitempty"`
+	ComplainedCount *int    `json:"complainedCount,omitempty"`
+
+	// CreatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	CreatedBy      *Actor `json:"createdBy,omitempty"`
+	DeliveredCount *int   `json:"deliveredCount,omitempty"`
+	FailedCount    *int   `json:"failedCount,omitempty"`
+
+	// FromAddress A primary address and any others. Stored values are not checked as addresses.
+	//
+	// Example: {"additionalEmails":[],"primaryEmail":"ada@example.com"}
+	FromAddress *Emails `json:"fromAddress,omitempty"`
+
+	// ListID Id of the related messageList.
+	ListID       *openapi_types.UUID `json:"listId,omitempty"`
+	Name         *string             `json:"name,omitempty"`
+	Position     *float64            `json:"position,omitempty"`
+	ScheduledAt  *time.Time          `json:"scheduledAt,omitempty"`
+	SentAt       *time.Time          `json:"sentAt,omitempty"`
+	SentCount    *int                `json:"sentCount,omitempty"`
+	SkippedCount *int                `json:"skippedCount,omitempty"`
+
+	// Status Defaults to DRAFT.
+	Status             *MessageCampaignStatus `json:"status,omitempty"`
+	Subject            *string                `json:"subject,omitempty"`
+	UnsubscribeTopicID *openapi_types.UUID    `json:"unsubscribeTopicId,omitempty"`
+
+	// UpdatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	UpdatedBy *Actor `json:"updatedBy,omitempty"`
+}
+
+// MessageCampaignDuplicates The duplicates found for one of the inputs, in input order.
+type MessageCampaignDuplicates struct {
+	MessageCampaignDuplicates []MessageCampaignForResponse `json:"messageCampaignDuplicates"`
+
+	// PageInfo Where a page sits in the result. Cursors are opaque strings: never parse them.
+	PageInfo   *PageInfo `json:"pageInfo,omitempty"`
+	TotalCount *int      `json:"totalCount,omitempty"`
+}
+
+// MessageCampaignForResponse A message campaign as the server returns it. Fields the key may not read are left out. An email sent to a list of people.
+type MessageCampaignForResponse struct {
+	BodyTemplate    string             `json:"bodyTemplate,omitempty"`
+	BouncedCount    *int               `json:"bouncedCount,omitempty"`
+	ComplainedCount *int               `json:"complainedCount,omitempty"`
+	CreatedAt       *time.Time         `json:"createdAt,omitempty"`
+	CreatedBy       ActorForResponse   `json:"createdBy,omitempty"`
+	DeletedAt       *time.Time         `json:"deletedAt,omitempty"`
+	DeliveredCount  *int               `json:"deliveredCount,omitempty"`
+	FailedCount     *int               `json:"failedCount,omitempty"`
+	FromAddress     EmailsForResponse  `json:"fromAddress,omitempty"`
+	ID              openapi_types.UUID `json:"id"`
+
+	// List With depth=1: the related messageList, or null.
+	List *MessageListForResponse `json:"list,omitempty"`
+
+	// ListID Id of the related messageList.
+	ListID *openapi_types.UUID `json:"listId,omitempty"`
+
+	// Messages With depth=1: the related message records.
+	Messages []MessageForResponse `json:"messages,omitempty"`
+	Name     string               `json:"name,omitempty"`
+	Position *float64             `json:"position,omitempty"`
+
+	// Recipients With depth=1: the related messageParticipant records.
+	Recipients   []MessageParticipantForResponse `json:"recipients,omitempty"`
+	ScheduledAt  *time.Time                      `json:"scheduledAt,omitempty"`
+	SentAt       *time.Time                      `json:"sentAt,omitempty"`
+	SentCount    *int                            `json:"sentCount,omitempty"`
+	SkippedCount *int                            `json:"skippedCount,omitempty"`
+
+	// Status Defaults to DRAFT.
+	Status  *MessageCampaignStatus `json:"status,omitempty"`
+	Subject string                 `json:"subject,omitempty"`
+
+	// TimelineActivities With depth=1: the related timelineActivity records.
+	TimelineActivities []TimelineActivityForResponse `json:"timelineActivities,omitempty"`
+	UnsubscribeTopicID *openapi_types.UUID           `json:"unsubscribeTopicId,omitempty"`
+	UpdatedAt          *time.Time                    `json:"updatedAt,omitempty"`
+	UpdatedBy          ActorForResponse              `json:"updatedBy,omitempty"`
+}
+
+// MessageCampaignForUpdate Changes to a message campaign: only the fields present are written. An email sent to a list of people.
+type MessageCampaignForUpdate struct {
+	BodyTemplate    *string `json:"bodyTemplate,omitempty"`
+	BouncedCount    *int    `json:"bouncedCount,omitempty"`
+	ComplainedCount *int    `json:"complainedCount,omitempty"`
+
+	// CreatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	CreatedBy      *Actor `json:"createdBy,omitempty"`
+	DeliveredCount *int   `json:"deliveredCount,omitempty"`
+	FailedCount    *int   `json:"failedCount,omitempty"`
+
+	// FromAddress A primary address and any others. Stored values are not checked as addresses.
+	//
+	// Example: {"additionalEmails":[],"primaryEmail":"ada@example.com"}
+	FromAddress *Emails `json:"fromAddress,omitempty"`
+
+	// ListID Id of the related messageList.
+	ListID       nullable.Nullable[openapi_types.UUID] `json:"listId,omitempty"`
+	Name         *string                               `json:"name,omitempty"`
+	Position     *float64                              `json:"position,omitempty"`
+	ScheduledAt  nullable.Nullable[time.Time]          `json:"scheduledAt,omitempty"`
+	SentAt       nullable.Nullable[time.Time]          `json:"sentAt,omitempty"`
+	SentCount    *int                                  `json:"sentCount,omitempty"`
+	SkippedCount *int                                  `json:"skippedCount,omitempty"`
+
+	// Status Defaults to DRAFT.
+	Status             *MessageCampaignStatus                `json:"status,omitempty"`
+	Subject            *string                               `json:"subject,omitempty"`
+	UnsubscribeTopicID nullable.Nullable[openapi_types.UUID] `json:"unsubscribeTopicId,omitempty"`
+
+	// UpdatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	UpdatedBy *Actor `json:"updatedBy,omitempty"`
+}
+
+// MessageCampaignStatus Options of messageCampaign.status. Workspace admins can add more: regenerate from your workspace to get them.
+type MessageCampaignStatus string
+
+// MessageDuplicates The duplicates found for one of the inputs, in input order.
+type MessageDuplicates struct {
+	MessageDuplicates []MessageForResponse `json:"messageDuplicates"`
+
+	// PageInfo Where a page sits in the result. Cursors are opaque strings: never parse them.
+	PageInfo   *PageInfo `json:"pageInfo,omitempty"`
+	TotalCount *int      `json:"totalCount,omitempty"`
+}
+
+// MessageForResponse A message as the server returns it. Fields the key may not read are left out. An email synced from a connected mailbox or sent by a campaign.
+type MessageForResponse struct {
+	CreatedAt       *time.Time         `json:"createdAt,omitempty"`
+	CreatedBy       ActorForResponse   `json:"createdBy,omitempty"`
+	DeletedAt       *time.Time         `json:"deletedAt,omitempty"`
+	HeaderMessageID string             `json:"headerMessageId,omitempty"`
+	ID              openapi_types.UUID `json:"id"`
+	IsDraft         *bool              `json:"isDraft,omitempty"`
+
+	// MessageCampaign With depth=1: the related messageCampaign, or null.
+	MessageCampaign *MessageCampaignForResponse `json:"messageCampaign,omitempty"`
+
+	// MessageCampaignID Id of the related messageCampaign.
+	MessageCampaignID *openapi_types.UUID `json:"messageCampaignId,omitempty"`
+
+	// MessageParticipants With depth=1: the related messageParticipant records.
+	MessageParticipants []MessageParticipantForResponse `json:"messageParticipants,omitempty"`
+
+	// MessageThread With depth=1: the related messageThread, or null.
+	MessageThread *MessageThreadForResponse `json:"messageThread,omitempty"`
+
+	// MessageThreadID Id of the related messageThread.
+	MessageThreadID *openapi_types.UUID `json:"messageThreadId,omitempty"`
+	Position        *float64            `json:"position,omitempty"`
+	ReceivedAt      *time.Time          `json:"receivedAt,omitempty"`
+	Subject         string              `json:"subject,omitempty"`
+	Text            string              `json:"text,omitempty"`
+	UpdatedAt       *time.Time          `json:"updatedAt,omitempty"`
+	UpdatedBy       ActorForResponse    `json:"updatedBy,omitempty"`
+}
+
+// MessageForUpdate Changes to a message: only the fields present are written. An email synced from a connected mailbox or sent by a campaign.
+type MessageForUpdate struct {
+	// CreatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	CreatedBy       *Actor  `json:"createdBy,omitempty"`
+	HeaderMessageID *string `json:"headerMessageId,omitempty"`
+	IsDraft         *bool   `json:"isDraft,omitempty"`
+
+	// MessageCampaignID Id of the related messageCampaign.
+	MessageCampaignID nullable.Nullable[openapi_types.UUID] `json:"messageCampaignId,omitempty"`
+
+	// MessageThreadID Id of the related messageThread.
+	MessageThreadID nullable.Nullable[openapi_types.UUID] `json:"messageThreadId,omitempty"`
+	Position        *float64                              `json:"position,omitempty"`
+	ReceivedAt      nullable.Nullable[time.Time]          `json:"receivedAt,omitempty"`
+	Subject         *string                               `json:"subject,omitempty"`
+	Text            *string                               `json:"text,omitempty"`
+
+	// UpdatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	UpdatedBy *Actor `json:"updatedBy,omitempty"`
+}
+
+// MessageList A new message list. A list of people to send campaigns to.
+type MessageList struct {
+	// CreatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	CreatedBy   *Actor   `json:"createdBy,omitempty"`
+	Description *string  `json:"description,omitempty"`
+	Name        *string  `json:"name,omitempty"`
+	Position    *float64 `json:"position,omitempty"`
+
+	// UpdatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	UpdatedBy *Actor `json:"updatedBy,omitempty"`
+}
+
+// MessageListDuplicates The duplicates found for one of the inputs, in input order.
+type MessageListDuplicates struct {
+	MessageListDuplicates []MessageListForResponse `json:"messageListDuplicates"`
+
+	// PageInfo Where a page sits in the result. Cursors are opaque strings: never parse them.
+	PageInfo   *PageInfo `json:"pageInfo,omitempty"`
+	TotalCount *int      `json:"totalCount,omitempty"`
+}
+
+// MessageListForResponse A message list as the server returns it. Fields the key may not read are left out. A list of people to send campaigns to.
+type MessageListForResponse struct {
+	// Campaigns With depth=1: the related messageCampaign records.
+	Campaigns   []MessageCampaignForResponse `json:"campaigns,omitempty"`
+	CreatedAt   *time.Time                   `json:"createdAt,omitempty"`
+	CreatedBy   ActorForResponse             `json:"createdBy,omitempty"`
+	DeletedAt   *time.Time                   `json:"deletedAt,omitempty"`
+	Description string                       `json:"description,omitempty"`
+	ID          openapi_types.UUID           `json:"id"`
+
+	// Members With depth=1: the related messageListMember records.
+	Members  []MessageListMemberForResponse `json:"members,omitempty"`
+	Name     string                         `json:"name,omitempty"`
+	Position *float64                       `json:"position,omitempty"`
+
+	// TimelineActivities With depth=1: the related timelineActivity records.
+	TimelineActivities []TimelineActivityForResponse `json:"timelineActivities,omitempty"`
+	UpdatedAt          *time.Time                    `json:"updatedAt,omitempty"`
+	UpdatedBy          ActorForResponse              `json:"updatedBy,omitempty"`
+}
+
+// MessageListForUpdate Changes to a message list: only the fields present are written. A list of people to send campaigns to.
+type MessageListForUpdate struct {
+	// CreatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	CreatedBy   *Actor   `json:"createdBy,omitempty"`
+	Description *string  `json:"description,omitempty"`
+	Name        *string  `json:"name,omitempty"`
+	Position    *float64 `json:"position,omitempty"`
+
+	// UpdatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	UpdatedBy *Actor `json:"updatedBy,omitempty"`
+}
+
+// MessageListMember A new message list member. A person on a message list.
+type MessageListMember struct {
+	// CreatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	CreatedBy *Actor `json:"createdBy,omitempty"`
+
+	// ListID Id of the related messageList.
+	ListID *openapi_types.UUID `json:"listId,omitempty"`
+
+	// PersonID Id of the related person.
+	PersonID *openapi_types.UUID `json:"personId,omitempty"`
+	Position *float64            `json:"position,omitempty"`
+
+	// UpdatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	UpdatedBy *Actor `json:"updatedBy,omitempty"`
+}
+
+// MessageListMemberDuplicates The duplicates found for one of the inputs, in input order.
+type MessageListMemberDuplicates struct {
+	MessageListMemberDuplicates []MessageListMemberForResponse `json:"messageListMemberDuplicates"`
+
+	// PageInfo Where a page sits in the result. Cursors are opaque strings: never parse them.
+	PageInfo   *PageInfo `json:"pageInfo,omitempty"`
+	TotalCount *int      `json:"totalCount,omitempty"`
+}
+
+// MessageListMemberForResponse A message list member as the server returns it. Fields the key may not read are left out. A person on a message list.
+type MessageListMemberForResponse struct {
+	CreatedAt *time.Time         `json:"createdAt,omitempty"`
+	CreatedBy ActorForResponse   `json:"createdBy,omitempty"`
+	DeletedAt *time.Time         `json:"deletedAt,omitempty"`
+	ID        openapi_types.UUID `json:"id"`
+
+	// List With depth=1: the related messageList, or null.
+	List *MessageListForResponse `json:"list,omitempty"`
+
+	// ListID Id of the related messageList.
+	ListID *openapi_types.UUID `json:"listId,omitempty"`
+
+	// Person With depth=1: the related person, or null.
+	Person *PersonForResponse `json:"person,omitempty"`
+
+	// PersonID Id of the related person.
+	PersonID  *openapi_types.UUID `json:"personId,omitempty"`
+	Position  *float64            `json:"position,omitempty"`
+	UpdatedAt *time.Time          `json:"updatedAt,omitempty"`
+	UpdatedBy ActorForResponse    `json:"updatedBy,omitempty"`
+}
+
+// MessageListMemberForUpdate Changes to a message list member: only the fields present are written. A person on a message list.
+type MessageListMemberForUpdate struct {
+	// CreatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	CreatedBy *Actor `json:"createdBy,omitempty"`
+
+	// ListID Id of the related messageList.
+	ListID nullable.Nullable[openapi_types.UUID] `json:"listId,omitempty"`
+
+	// PersonID Id of the related person.
+	PersonID nullable.Nullable[openapi_types.UUID] `json:"personId,omitempty"`
+	Position *float64                              `json:"position,omitempty"`
+
+	// UpdatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	UpdatedBy *Actor `json:"updatedBy,omitempty"`
+}
+
+// MessageParticipant A new message participant. A sender or recipient of a message.
+type MessageParticipant struct {
+	// CreatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	CreatedBy   *Actor  `json:"createdBy,omitempty"`
+	DisplayName *string `json:"displayName,omitempty"`
+	Handle      *string `json:"handle,omitempty"`
+
+	// MessageCampaignID Id of the related messageCampaign.
+	MessageCampaignID *openapi_types.UUID `json:"messageCampaignId,omitempty"`
+
+	// MessageID Id of the related message.
+	MessageID *openapi_types.UUID `json:"messageId,omitempty"`
+
+	// PersonID Id of the related person.
+	PersonID *openapi_types.UUID `json:"personId,omitempty"`
+	Position *float64            `json:"position,omitempty"`
+
+	// Role Defaults to FROM.
+	Role *MessageParticipantRole `json:"role,omitempty"`
+
+	// UpdatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	UpdatedBy *Actor `json:"updatedBy,omitempty"`
+
+	// WorkspaceMemberID Id of the related workspaceMember.
+	WorkspaceMemberID *openapi_types.UUID `json:"workspaceMemberId,omitempty"`
+}
+
+// MessageParticipantDuplicates The duplicates found for one of the inputs, in input order.
+type MessageParticipantDuplicates struct {
+	MessageParticipantDuplicates []MessageParticipantForResponse `json:"messageParticipantDuplicates"`
+
+	// PageInfo Where a page sits in the result. Cursors are opaque strings: never parse them.
+	PageInfo   *PageInfo `json:"pageInfo,omitempty"`
+	TotalCount *int      `json:"totalCount,omitempty"`
+}
+
+// MessageParticipantForResponse A message participant as the server returns it. Fields the key may not read are left out. A sender or recipient of a message.
+type MessageParticipantForResponse struct {
+	CreatedAt   *time.Time         `json:"createdAt,omitempty"`
+	CreatedBy   ActorForResponse   `json:"createdBy,omitempty"`
+	DeletedAt   *time.Time         `json:"deletedAt,omitempty"`
+	DisplayName string             `json:"displayName,omitempty"`
+	Handle      string             `json:"handle,omitempty"`
+	ID          openapi_types.UUID `json:"id"`
+
+	// Message With depth=1: the related message, or null.
+	Message *MessageForResponse `json:"message,omitempty"`
+
+	// MessageCampaign With depth=1: the related messageCampaign, or null.
+	MessageCampaign *MessageCampaignForResponse `json:"messageCampaign,omitempty"`
+
+	// MessageCampaignID Id of the related messageCampaign.
+	MessageCampaignID *openapi_types.UUID `json:"messageCampaignId,omitempty"`
+
+	// MessageID Id of the related message.
+	MessageID *openapi_types.UUID `json:"messageId,omitempty"`
+
+	// Person With depth=1: the related person, or null.
+	Person *PersonForResponse `json:"person,omitempty"`
+
+	// PersonID Id of the related person.
+	PersonID *openapi_types.UUID `json:"personId,omitempty"`
+	Position *float64            `json:"position,omitempty"`
+
+	// Role Defaults to FROM.
+	Role      *MessageParticipantRole `json:"role,omitempty"`
+	UpdatedAt *time.Time              `json:"updatedAt,omitempty"`
+	UpdatedBy ActorForResponse        `json:"updatedBy,omitempty"`
+
+	// WorkspaceMember With depth=1: the related workspaceMember, or null.
+	WorkspaceMember *WorkspaceMemberForResponse `json:"workspaceMember,omitempty"`
+
+	// WorkspaceMemberID Id of the related workspaceMember.
+	WorkspaceMemberID *openapi_types.UUID `json:"workspaceMemberId,omitempty"`
+}
+
+// MessageParticipantForUpdate Changes to a message participant: only the fields present are written. A sender or recipient of a message.
+type MessageParticipantForUpdate struct {
+	// CreatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	CreatedBy   *Actor  `json:"createdBy,omitempty"`
+	DisplayName *string `json:"displayName,omitempty"`
+	Handle      *string `json:"handle,omitempty"`
+
+	// MessageCampaignID Id of the related messageCampaign.
+	MessageCampaignID nullable.Nullable[openapi_types.UUID] `json:"messageCampaignId,omitempty"`
+
+	// MessageID Id of the related message.
+	MessageID nullable.Nullable[openapi_types.UUID] `json:"messageId,omitempty"`
+
+	// PersonID Id of the related person.
+	PersonID nullable.Nullable[openapi_types.UUID] `json:"personId,omitempty"`
+	Position *float64                              `json:"position,omitempty"`
+
+	// Role Defaults to FROM.
+	Role *MessageParticipantRole `json:"role,omitempty"`
+
+	// UpdatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	UpdatedBy *Actor `json:"updatedBy,omitempty"`
+
+	// WorkspaceMemberID Id of the related workspaceMember.
+	WorkspaceMemberID nullable.Nullable[openapi_types.UUID] `json:"workspaceMemberId,omitempty"`
+}
+
+// MessageParticipantRole Options of messageParticipant.role. Workspace admins can add more: regenerate from your workspace to get them.
+type MessageParticipantRole string
+
+// MessageThread A new message thread. A conversation: messages that reply to one another.
+type MessageThread struct {
+	// CreatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	CreatedBy *Actor   `json:"createdBy,omitempty"`
+	Position  *float64 `json:"position,omitempty"`
+	Subject   *string  `json:"subject,omitempty"`
+
+	// UpdatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	UpdatedBy *Actor `json:"updatedBy,omitempty"`
+}
+
+// MessageThreadDuplicates The duplicates found for one of the inputs, in input order.
+type MessageThreadDuplicates struct {
+	MessageThreadDuplicates []MessageThreadForResponse `json:"messageThreadDuplicates"`
+
+	// PageInfo Where a page sits in the result. Cursors are opaque strings: never parse them.
+	PageInfo   *PageInfo `json:"pageInfo,omitempty"`
+	TotalCount *int      `json:"totalCount,omitempty"`
+}
+
+// MessageThreadForResponse A message thread as the server returns it. Fields the key may not read are left out. A conversation: messages that reply to one another.
+type MessageThreadForResponse struct {
+	CreatedAt *time.Time         `json:"createdAt,omitempty"`
+	CreatedBy ActorForResponse   `json:"createdBy,omitempty"`
+	DeletedAt *time.Time         `json:"deletedAt,omitempty"`
+	ID        openapi_types.UUID `json:"id"`
+
+	// MessageThreadTargets With depth=1: the related messageThreadTarget records.
+	MessageThreadTargets []MessageThreadTargetForResponse `json:"messageThreadTargets,omitempty"`
+
+	// Messages With depth=1: the related message records.
+	Messages  []MessageForResponse `json:"messages,omitempty"`
+	Position  *float64             `json:"position,omitempty"`
+	Subject   string               `json:"subject,omitempty"`
+	UpdatedAt *time.Time           `json:"updatedAt,omitempty"`
+	UpdatedBy ActorForResponse     `json:"updatedBy,omitempty"`
+}
+
+// MessageThreadForUpdate Changes to a message thread: only the fields present are written. A conversation: messages that reply to one another.
+type MessageThreadForUpdate struct {
+	// CreatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	CreatedBy *Actor   `json:"createdBy,omitempty"`
+	Position  *float64 `json:"position,omitempty"`
+	Subject   *string  `json:"subject,omitempty"`
+
+	// UpdatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	UpdatedBy *Actor `json:"updatedBy,omitempty"`
+}
+
+// MessageThreadTarget A new message thread target. Links a message thread to a person, company or opportunity.
+type MessageThreadTarget struct {
+	// CreatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	CreatedBy               *Actor `json:"createdBy,omitempty"`
+	IsAutomaticallyAssigned *bool  `json:"isAutomaticallyAssigned,omitempty"`
+	IsManuallyAssigned      *bool  `json:"isManuallyAssigned,omitempty"`
+
+	// MessageThreadID Id of the related messageThread.
+	MessageThreadID *openapi_types.UUID `json:"messageThreadId,omitempty"`
+	Position        *float64            `json:"position,omitempty"`
+
+	// TargetCompanyID Id of the related company.
+	TargetCompanyID *openapi_types.UUID `json:"targetCompanyId,omitempty"`
+
+	// TargetOpportunityID Id of the related opportunity.
+	TargetOpportunityID *openapi_types.UUID `json:"targetOpportunityId,omitempty"`
+
+	// TargetPersonID Id of the related person.
+	TargetPersonID *openapi_types.UUID `json:"targetPersonId,omitempty"`
+
+	// UpdatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	UpdatedBy *Actor `json:"updatedBy,omitempty"`
+}
+
+// MessageThreadTargetDuplicates The duplicates found for one of the inputs, in input order.
+type MessageThreadTargetDuplicates struct {
+	MessageThreadTargetDuplicates []MessageThreadTargetForResponse `json:"messageThreadTargetDuplicates"`
+
+	// PageInfo Where a page sits in the result. Cursors are opaque strings: never parse them.
+	PageInfo   *PageInfo `json:"pageInfo,omitempty"`
+	TotalCount *int      `json:"totalCount,omitempty"`
+}
+
+// MessageThreadTargetForResponse A message thread target as the server returns it. Fields the key may not read are left out. Links a message thread to a person, company or opportunity.
+type MessageThreadTargetForResponse struct {
+	CreatedAt               *time.Time         `json:"createdAt,omitempty"`
+	CreatedBy               ActorForResponse   `json:"createdBy,omitempty"`
+	DeletedAt               *time.Time         `json:"deletedAt,omitempty"`
+	ID                      openapi_types.UUID `json:"id"`
+	IsAutomaticallyAssigned *bool              `json:"isAutomaticallyAssigned,omitempty"`
+	IsManuallyAssigned      *bool              `json:"isManuallyAssigned,omitempty"`
+
+	// MessageThread With depth=1: the related messageThread, or null.
+	MessageThread *MessageThreadForResponse `json:"messageThread,omitempty"`
+
+	// MessageThreadID Id of the related messageThread.
+	MessageThreadID *openapi_types.UUID `json:"messageThreadId,omitempty"`
+	Position        *float64            `json:"position,omitempty"`
+
+	// TargetCompany With depth=1: the related company, or null.
+	TargetCompany *CompanyForResponse `json:"targetCompany,omitempty"`
+
+	// TargetCompanyID Id of the related company.
+	TargetCompanyID *openapi_types.UUID `json:"targetCompanyId,omitempty"`
+
+	// TargetOpportunity With depth=1: the related opportunity, or null.
+	TargetOpportunity *OpportunityForResponse `json:"targetOpportunity,omitempty"`
+
+	// TargetOpportunityID Id of the related opportunity.
+	TargetOpportunityID *openapi_types.UUID `json:"targetOpportunityId,omitempty"`
+
+	// TargetPerson With depth=1: the related person, or null.
+	TargetPerson *PersonForResponse `json:"targetPerson,omitempty"`
+
+	// TargetPersonID Id of the related person.
+	TargetPersonID *openapi_types.UUID `json:"targetPersonId,omitempty"`
+	UpdatedAt      *time.Time          `json:"updatedAt,omitempty"`
+	UpdatedBy      ActorForResponse    `json:"updatedBy,omitempty"`
+}
+
+// MessageThreadTargetForUpdate Changes to a message thread target: only the fields present are written. Links a message thread to a person, company or opportunity.
+type MessageThreadTargetForUpdate struct {
+	// CreatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	CreatedBy               *Actor `json:"createdBy,omitempty"`
+	IsAutomaticallyAssigned *bool  `json:"isAutomaticallyAssigned,omitempty"`
+	IsManuallyAssigned      *bool  `json:"isManuallyAssigned,omitempty"`
+
+	// MessageThreadID Id of the related messageThread.
+	MessageThreadID nullable.Nullable[openapi_types.UUID] `json:"messageThreadId,omitempty"`
+	Position        *float64                              `json:"position,omitempty"`
+
+	// TargetCompanyID Id of the related company.
+	TargetCompanyID nullable.Nullable[openapi_types.UUID] `json:"targetCompanyId,omitempty"`
+
+	// TargetOpportunityID Id of the related opportunity.
+	TargetOpportunityID nullable.Nullable[openapi_types.UUID] `json:"targetOpportunityId,omitempty"`
+
+	// TargetPersonID Id of the related person.
+	TargetPersonID nullable.Nullable[openapi_types.UUID] `json:"targetPersonId,omitempty"`
+
+	// UpdatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	UpdatedBy *Actor `json:"updatedBy,omitempty"`
 }
 
 // MetadataDeleted defines model for MetadataDeleted.
@@ -2252,6 +5226,11 @@ type MetadataPageInfo struct {
 
 // Note A new note. A free-form note, linked to records through note targets.
 type Note struct {
+	// Body Older servers only: removed in 1.20: the plain-text body of older releases; use bodyV2.
+	//
+	// Deprecated: removed in 1.20: the plain-text body of older releases; use bodyV2
+	Body *string `json:"body,omitempty"`
+
 	// BodyV2 Formatted text, as Markdown and as the editor's document.
 	BodyV2 *RichText `json:"bodyV2,omitempty"`
 
@@ -2277,12 +5256,19 @@ type NoteDuplicates struct {
 type NoteForResponse struct {
 	// Attachments With depth=1: the related attachment records.
 	Attachments []AttachmentForResponse `json:"attachments,omitempty"`
-	BodyV2      RichTextForResponse     `json:"bodyV2,omitempty"`
-	CreatedAt   *time.Time              `json:"createdAt,omitempty"`
-	CreatedBy   ActorForResponse        `json:"createdBy,omitempty"`
-	DeletedAt   *time.Time              `json:"deletedAt,omitempty"`
 
-	// Favorites With depth=1: the related favorite records.
+	// Body Older servers only: removed in 1.20: the plain-text body of older releases; use bodyV2.
+	//
+	// Deprecated: removed in 1.20: the plain-text body of older releases; use bodyV2
+	Body      string              `json:"body,omitempty"`
+	BodyV2    RichTextForResponse `json:"bodyV2,omitempty"`
+	CreatedAt *time.Time          `json:"createdAt,omitempty"`
+	CreatedBy ActorForResponse    `json:"createdBy,omitempty"`
+	DeletedAt *time.Time          `json:"deletedAt,omitempty"`
+
+	// Favorites With depth=1: the related favorite records. Older servers only: removed in 2.7, with the favorite object: favorites became navigation menu items, outside the REST API.
+	//
+	// Deprecated: removed in 2.7, with the favorite object: favorites became navigation menu items, outside the REST API
 	Favorites []FavoriteForResponse `json:"favorites,omitempty"`
 	ID        openapi_types.UUID    `json:"id"`
 
@@ -2299,6 +5285,11 @@ type NoteForResponse struct {
 
 // NoteForUpdate Changes to a note: only the fields present are written. A free-form note, linked to records through note targets.
 type NoteForUpdate struct {
+	// Body Older servers only: removed in 1.20: the plain-text body of older releases; use bodyV2.
+	//
+	// Deprecated: removed in 1.20: the plain-text body of older releases; use bodyV2
+	Body *string `json:"body,omitempty"`
+
 	// BodyV2 Formatted text, as Markdown and as the editor's document.
 	BodyV2 *RichText `json:"bodyV2,omitempty"`
 
@@ -2313,8 +5304,12 @@ type NoteForUpdate struct {
 
 // NoteTarget A new note target. Links a note to a person, company or opportunity.
 type NoteTarget struct {
+	// CreatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	CreatedBy *Actor `json:"createdBy,omitempty"`
+
 	// NoteID Id of the related note.
-	NoteID *openapi_types.UUID `json:"noteId,omitempty"`
+	NoteID   *openapi_types.UUID `json:"noteId,omitempty"`
+	Position *float64            `json:"position,omitempty"`
 
 	// TargetCompanyID Id of the related company.
 	TargetCompanyID *openapi_types.UUID `json:"targetCompanyId,omitempty"`
@@ -2324,6 +5319,9 @@ type NoteTarget struct {
 
 	// TargetPersonID Id of the related person.
 	TargetPersonID *openapi_types.UUID `json:"targetPersonId,omitempty"`
+
+	// UpdatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	UpdatedBy *Actor `json:"updatedBy,omitempty"`
 }
 
 // NoteTargetDuplicates The duplicates found for one of the inputs, in input order.
@@ -2338,6 +5336,7 @@ type NoteTargetDuplicates struct {
 // NoteTargetForResponse A note target as the server returns it. Fields the key may not read are left out. Links a note to a person, company or opportunity.
 type NoteTargetForResponse struct {
 	CreatedAt *time.Time         `json:"createdAt,omitempty"`
+	CreatedBy ActorForResponse   `json:"createdBy,omitempty"`
 	DeletedAt *time.Time         `json:"deletedAt,omitempty"`
 	ID        openapi_types.UUID `json:"id"`
 
@@ -2345,7 +5344,8 @@ type NoteTargetForResponse struct {
 	Note *NoteForResponse `json:"note,omitempty"`
 
 	// NoteID Id of the related note.
-	NoteID *openapi_types.UUID `json:"noteId,omitempty"`
+	NoteID   *openapi_types.UUID `json:"noteId,omitempty"`
+	Position *float64            `json:"position,omitempty"`
 
 	// TargetCompany With depth=1: the related company, or null.
 	TargetCompany *CompanyForResponse `json:"targetCompany,omitempty"`
@@ -2365,12 +5365,17 @@ type NoteTargetForResponse struct {
 	// TargetPersonID Id of the related person.
 	TargetPersonID *openapi_types.UUID `json:"targetPersonId,omitempty"`
 	UpdatedAt      *time.Time          `json:"updatedAt,omitempty"`
+	UpdatedBy      ActorForResponse    `json:"updatedBy,omitempty"`
 }
 
 // NoteTargetForUpdate Changes to a note target: only the fields present are written. Links a note to a person, company or opportunity.
 type NoteTargetForUpdate struct {
+	// CreatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	CreatedBy *Actor `json:"createdBy,omitempty"`
+
 	// NoteID Id of the related note.
-	NoteID nullable.Nullable[openapi_types.UUID] `json:"noteId,omitempty"`
+	NoteID   nullable.Nullable[openapi_types.UUID] `json:"noteId,omitempty"`
+	Position *float64                              `json:"position,omitempty"`
 
 	// TargetCompanyID Id of the related company.
 	TargetCompanyID nullable.Nullable[openapi_types.UUID] `json:"targetCompanyId,omitempty"`
@@ -2380,6 +5385,9 @@ type NoteTargetForUpdate struct {
 
 	// TargetPersonID Id of the related person.
 	TargetPersonID nullable.Nullable[openapi_types.UUID] `json:"targetPersonId,omitempty"`
+
+	// UpdatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	UpdatedBy *Actor `json:"updatedBy,omitempty"`
 }
 
 // ObjectMetadata An object of the data model, with its fields inline.
@@ -2446,7 +5454,10 @@ type OpportunityForResponse struct {
 
 	// Attachments With depth=1: the related attachment records.
 	Attachments []AttachmentForResponse `json:"attachments,omitempty"`
-	CloseDate   *time.Time              `json:"closeDate,omitempty"`
+
+	// CalendarEventTargets With depth=1: the related calendarEventTarget records.
+	CalendarEventTargets []CalendarEventTargetForResponse `json:"calendarEventTargets,omitempty"`
+	CloseDate            *time.Time                       `json:"closeDate,omitempty"`
 
 	// Company With depth=1: the related company, or null.
 	Company *CompanyForResponse `json:"company,omitempty"`
@@ -2457,10 +5468,15 @@ type OpportunityForResponse struct {
 	CreatedBy ActorForResponse    `json:"createdBy,omitempty"`
 	DeletedAt *time.Time          `json:"deletedAt,omitempty"`
 
-	// Favorites With depth=1: the related favorite records.
+	// Favorites With depth=1: the related favorite records. Older servers only: removed in 2.7, with the favorite object: favorites became navigation menu items, outside the REST API.
+	//
+	// Deprecated: removed in 2.7, with the favorite object: favorites became navigation menu items, outside the REST API
 	Favorites []FavoriteForResponse `json:"favorites,omitempty"`
 	ID        openapi_types.UUID    `json:"id"`
-	Name      string                `json:"name,omitempty"`
+
+	// MessageThreadTargets With depth=1: the related messageThreadTarget records.
+	MessageThreadTargets []MessageThreadTargetForResponse `json:"messageThreadTargets,omitempty"`
+	Name                 string                           `json:"name,omitempty"`
 
 	// NoteTargets With depth=1: the related noteTarget records.
 	NoteTargets []NoteTargetForResponse `json:"noteTargets,omitempty"`
@@ -2537,7 +5553,11 @@ type PageInfo struct {
 type Person struct {
 	AvatarFile []FileItem `json:"avatarFile,omitempty"`
 	AvatarURL  *string    `json:"avatarUrl,omitempty"`
-	City       *string    `json:"city,omitempty"`
+
+	// City Older servers only: removed in 2.10: workspaces upgraded from older releases keep it as a custom field, new ones lack it.
+	//
+	// Deprecated: removed in 2.10: workspaces upgraded from older releases keep it as a custom field, new ones lack it
+	City *string `json:"city,omitempty"`
 
 	// CompanyID Id of the related company.
 	CompanyID *openapi_types.UUID `json:"companyId,omitempty"`
@@ -2568,9 +5588,9 @@ type Person struct {
 	// UpdatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
 	UpdatedBy *Actor `json:"updatedBy,omitempty"`
 
-	// XLink A primary link and any others. The server drops a trailing slash from URLs.
+	// XLink Older servers only: removed in 2.10: workspaces upgraded from older releases keep it as a custom field, new ones lack it.
 	//
-	// Example: {"primaryLinkLabel":"","primaryLinkUrl":"https://example.com","secondaryLinks":[]}
+	// Deprecated: removed in 2.10: workspaces upgraded from older releases keep it as a custom field, new ones lack it
 	XLink *Links `json:"xLink,omitempty"`
 }
 
@@ -2590,8 +5610,15 @@ type PersonForResponse struct {
 	AvatarURL   string                  `json:"avatarUrl,omitempty"`
 
 	// CalendarEventParticipants With depth=1: the related calendarEventParticipant records.
-	CalendarEventParticipants []AnyRecord `json:"calendarEventParticipants,omitempty"`
-	City                      string      `json:"city,omitempty"`
+	CalendarEventParticipants []CalendarEventParticipantForResponse `json:"calendarEventParticipants,omitempty"`
+
+	// CalendarEventTargets With depth=1: the related calendarEventTarget records.
+	CalendarEventTargets []CalendarEventTargetForResponse `json:"calendarEventTargets,omitempty"`
+
+	// City Older servers only: removed in 2.10: workspaces upgraded from older releases keep it as a custom field, new ones lack it.
+	//
+	// Deprecated: removed in 2.10: workspaces upgraded from older releases keep it as a custom field, new ones lack it
+	City string `json:"city,omitempty"`
 
 	// Company With depth=1: the related company, or null.
 	Company *CompanyForResponse `json:"company,omitempty"`
@@ -2603,15 +5630,23 @@ type PersonForResponse struct {
 	DeletedAt *time.Time          `json:"deletedAt,omitempty"`
 	Emails    EmailsForResponse   `json:"emails,omitempty"`
 
-	// Favorites With depth=1: the related favorite records.
+	// Favorites With depth=1: the related favorite records. Older servers only: removed in 2.7, with the favorite object: favorites became navigation menu items, outside the REST API.
+	//
+	// Deprecated: removed in 2.7, with the favorite object: favorites became navigation menu items, outside the REST API
 	Favorites    []FavoriteForResponse `json:"favorites,omitempty"`
 	ID           openapi_types.UUID    `json:"id"`
 	JobTitle     string                `json:"jobTitle,omitempty"`
 	LinkedinLink LinksForResponse      `json:"linkedinLink,omitempty"`
 
+	// ListMemberships With depth=1: the related messageListMember records.
+	ListMemberships []MessageListMemberForResponse `json:"listMemberships,omitempty"`
+
 	// MessageParticipants With depth=1: the related messageParticipant records.
-	MessageParticipants []AnyRecord         `json:"messageParticipants,omitempty"`
-	Name                FullNameForResponse `json:"name,omitempty"`
+	MessageParticipants []MessageParticipantForResponse `json:"messageParticipants,omitempty"`
+
+	// MessageThreadTargets With depth=1: the related messageThreadTarget records.
+	MessageThreadTargets []MessageThreadTargetForResponse `json:"messageThreadTargets,omitempty"`
+	Name                 FullNameForResponse              `json:"name,omitempty"`
 
 	// NoteTargets With depth=1: the related noteTarget records.
 	NoteTargets []NoteTargetForResponse `json:"noteTargets,omitempty"`
@@ -2628,14 +5663,22 @@ type PersonForResponse struct {
 	TimelineActivities []TimelineActivityForResponse `json:"timelineActivities,omitempty"`
 	UpdatedAt          *time.Time                    `json:"updatedAt,omitempty"`
 	UpdatedBy          ActorForResponse              `json:"updatedBy,omitempty"`
-	XLink              LinksForResponse              `json:"xLink,omitempty"`
+
+	// XLink Older servers only: removed in 2.10: workspaces upgraded from older releases keep it as a custom field, new ones lack it.
+	//
+	// Deprecated: removed in 2.10: workspaces upgraded from older releases keep it as a custom field, new ones lack it
+	XLink LinksForResponse `json:"xLink,omitempty"`
 }
 
 // PersonForUpdate Changes to a person: only the fields present are written. A contact: someone you do business with.
 type PersonForUpdate struct {
 	AvatarFile []FileItem `json:"avatarFile,omitempty"`
 	AvatarURL  *string    `json:"avatarUrl,omitempty"`
-	City       *string    `json:"city,omitempty"`
+
+	// City Older servers only: removed in 2.10: workspaces upgraded from older releases keep it as a custom field, new ones lack it.
+	//
+	// Deprecated: removed in 2.10: workspaces upgraded from older releases keep it as a custom field, new ones lack it
+	City *string `json:"city,omitempty"`
 
 	// CompanyID Id of the related company.
 	CompanyID nullable.Nullable[openapi_types.UUID] `json:"companyId,omitempty"`
@@ -2666,9 +5709,9 @@ type PersonForUpdate struct {
 	// UpdatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
 	UpdatedBy *Actor `json:"updatedBy,omitempty"`
 
-	// XLink A primary link and any others. The server drops a trailing slash from URLs.
+	// XLink Older servers only: removed in 2.10: workspaces upgraded from older releases keep it as a custom field, new ones lack it.
 	//
-	// Example: {"primaryLinkLabel":"","primaryLinkUrl":"https://example.com","secondaryLinks":[]}
+	// Deprecated: removed in 2.10: workspaces upgraded from older releases keep it as a custom field, new ones lack it
 	XLink *Links `json:"xLink,omitempty"`
 }
 
@@ -2722,6 +5765,56 @@ type RestoreManyAttachmentsResult struct {
 	Data RestoreManyAttachmentsData `json:"data"`
 }
 
+// RestoreManyBlocklistsData defines model for RestoreManyBlocklistsData.
+type RestoreManyBlocklistsData struct {
+	RestoreBlocklists []BlocklistForResponse `json:"restoreBlocklists"`
+}
+
+// RestoreManyBlocklistsResult defines model for RestoreManyBlocklistsResult.
+type RestoreManyBlocklistsResult struct {
+	Data RestoreManyBlocklistsData `json:"data"`
+}
+
+// RestoreManyCalendarEventParticipantsData defines model for RestoreManyCalendarEventParticipantsData.
+type RestoreManyCalendarEventParticipantsData struct {
+	RestoreCalendarEventParticipants []CalendarEventParticipantForResponse `json:"restoreCalendarEventParticipants"`
+}
+
+// RestoreManyCalendarEventParticipantsResult defines model for RestoreManyCalendarEventParticipantsResult.
+type RestoreManyCalendarEventParticipantsResult struct {
+	Data RestoreManyCalendarEventParticipantsData `json:"data"`
+}
+
+// RestoreManyCalendarEventTargetsData defines model for RestoreManyCalendarEventTargetsData.
+type RestoreManyCalendarEventTargetsData struct {
+	RestoreCalendarEventTargets []CalendarEventTargetForResponse `json:"restoreCalendarEventTargets"`
+}
+
+// RestoreManyCalendarEventTargetsResult defines model for RestoreManyCalendarEventTargetsResult.
+type RestoreManyCalendarEventTargetsResult struct {
+	Data RestoreManyCalendarEventTargetsData `json:"data"`
+}
+
+// RestoreManyCalendarEventsData defines model for RestoreManyCalendarEventsData.
+type RestoreManyCalendarEventsData struct {
+	RestoreCalendarEvents []CalendarEventForResponse `json:"restoreCalendarEvents"`
+}
+
+// RestoreManyCalendarEventsResult defines model for RestoreManyCalendarEventsResult.
+type RestoreManyCalendarEventsResult struct {
+	Data RestoreManyCalendarEventsData `json:"data"`
+}
+
+// RestoreManyCallRecordingsData defines model for RestoreManyCallRecordingsData.
+type RestoreManyCallRecordingsData struct {
+	RestoreCallRecordings []CallRecordingForResponse `json:"restoreCallRecordings"`
+}
+
+// RestoreManyCallRecordingsResult defines model for RestoreManyCallRecordingsResult.
+type RestoreManyCallRecordingsResult struct {
+	Data RestoreManyCallRecordingsData `json:"data"`
+}
+
 // RestoreManyCompaniesData defines model for RestoreManyCompaniesData.
 type RestoreManyCompaniesData struct {
 	RestoreCompanies []CompanyForResponse `json:"restoreCompanies"`
@@ -2732,6 +5825,16 @@ type RestoreManyCompaniesResult struct {
 	Data RestoreManyCompaniesData `json:"data"`
 }
 
+// RestoreManyDashboardsData defines model for RestoreManyDashboardsData.
+type RestoreManyDashboardsData struct {
+	RestoreDashboards []DashboardForResponse `json:"restoreDashboards"`
+}
+
+// RestoreManyDashboardsResult defines model for RestoreManyDashboardsResult.
+type RestoreManyDashboardsResult struct {
+	Data RestoreManyDashboardsData `json:"data"`
+}
+
 // RestoreManyFavoritesData defines model for RestoreManyFavoritesData.
 type RestoreManyFavoritesData struct {
 	RestoreFavorites []FavoriteForResponse `json:"restoreFavorites"`
@@ -2740,6 +5843,76 @@ type RestoreManyFavoritesData struct {
 // RestoreManyFavoritesResult defines model for RestoreManyFavoritesResult.
 type RestoreManyFavoritesResult struct {
 	Data RestoreManyFavoritesData `json:"data"`
+}
+
+// RestoreManyMessageCampaignsData defines model for RestoreManyMessageCampaignsData.
+type RestoreManyMessageCampaignsData struct {
+	RestoreMessageCampaigns []MessageCampaignForResponse `json:"restoreMessageCampaigns"`
+}
+
+// RestoreManyMessageCampaignsResult defines model for RestoreManyMessageCampaignsResult.
+type RestoreManyMessageCampaignsResult struct {
+	Data RestoreManyMessageCampaignsData `json:"data"`
+}
+
+// RestoreManyMessageListMembersData defines model for RestoreManyMessageListMembersData.
+type RestoreManyMessageListMembersData struct {
+	RestoreMessageListMembers []MessageListMemberForResponse `json:"restoreMessageListMembers"`
+}
+
+// RestoreManyMessageListMembersResult defines model for RestoreManyMessageListMembersResult.
+type RestoreManyMessageListMembersResult struct {
+	Data RestoreManyMessageListMembersData `json:"data"`
+}
+
+// RestoreManyMessageListsData defines model for RestoreManyMessageListsData.
+type RestoreManyMessageListsData struct {
+	RestoreMessageLists []MessageListForResponse `json:"restoreMessageLists"`
+}
+
+// RestoreManyMessageListsResult defines model for RestoreManyMessageListsResult.
+type RestoreManyMessageListsResult struct {
+	Data RestoreManyMessageListsData `json:"data"`
+}
+
+// RestoreManyMessageParticipantsData defines model for RestoreManyMessageParticipantsData.
+type RestoreManyMessageParticipantsData struct {
+	RestoreMessageParticipants []MessageParticipantForResponse `json:"restoreMessageParticipants"`
+}
+
+// RestoreManyMessageParticipantsResult defines model for RestoreManyMessageParticipantsResult.
+type RestoreManyMessageParticipantsResult struct {
+	Data RestoreManyMessageParticipantsData `json:"data"`
+}
+
+// RestoreManyMessageThreadTargetsData defines model for RestoreManyMessageThreadTargetsData.
+type RestoreManyMessageThreadTargetsData struct {
+	RestoreMessageThreadTargets []MessageThreadTargetForResponse `json:"restoreMessageThreadTargets"`
+}
+
+// RestoreManyMessageThreadTargetsResult defines model for RestoreManyMessageThreadTargetsResult.
+type RestoreManyMessageThreadTargetsResult struct {
+	Data RestoreManyMessageThreadTargetsData `json:"data"`
+}
+
+// RestoreManyMessageThreadsData defines model for RestoreManyMessageThreadsData.
+type RestoreManyMessageThreadsData struct {
+	RestoreMessageThreads []MessageThreadForResponse `json:"restoreMessageThreads"`
+}
+
+// RestoreManyMessageThreadsResult defines model for RestoreManyMessageThreadsResult.
+type RestoreManyMessageThreadsResult struct {
+	Data RestoreManyMessageThreadsData `json:"data"`
+}
+
+// RestoreManyMessagesData defines model for RestoreManyMessagesData.
+type RestoreManyMessagesData struct {
+	RestoreMessages []MessageForResponse `json:"restoreMessages"`
+}
+
+// RestoreManyMessagesResult defines model for RestoreManyMessagesResult.
+type RestoreManyMessagesResult struct {
+	Data RestoreManyMessagesData `json:"data"`
 }
 
 // RestoreManyNoteTargetsData defines model for RestoreManyNoteTargetsData.
@@ -2812,6 +5985,46 @@ type RestoreManyTimelineActivitiesResult struct {
 	Data RestoreManyTimelineActivitiesData `json:"data"`
 }
 
+// RestoreManyWorkflowAutomatedTriggersData defines model for RestoreManyWorkflowAutomatedTriggersData.
+type RestoreManyWorkflowAutomatedTriggersData struct {
+	RestoreWorkflowAutomatedTriggers []WorkflowAutomatedTriggerForResponse `json:"restoreWorkflowAutomatedTriggers"`
+}
+
+// RestoreManyWorkflowAutomatedTriggersResult defines model for RestoreManyWorkflowAutomatedTriggersResult.
+type RestoreManyWorkflowAutomatedTriggersResult struct {
+	Data RestoreManyWorkflowAutomatedTriggersData `json:"data"`
+}
+
+// RestoreManyWorkflowRunsData defines model for RestoreManyWorkflowRunsData.
+type RestoreManyWorkflowRunsData struct {
+	RestoreWorkflowRuns []WorkflowRunForResponse `json:"restoreWorkflowRuns"`
+}
+
+// RestoreManyWorkflowRunsResult defines model for RestoreManyWorkflowRunsResult.
+type RestoreManyWorkflowRunsResult struct {
+	Data RestoreManyWorkflowRunsData `json:"data"`
+}
+
+// RestoreManyWorkflowVersionsData defines model for RestoreManyWorkflowVersionsData.
+type RestoreManyWorkflowVersionsData struct {
+	RestoreWorkflowVersions []WorkflowVersionForResponse `json:"restoreWorkflowVersions"`
+}
+
+// RestoreManyWorkflowVersionsResult defines model for RestoreManyWorkflowVersionsResult.
+type RestoreManyWorkflowVersionsResult struct {
+	Data RestoreManyWorkflowVersionsData `json:"data"`
+}
+
+// RestoreManyWorkflowsData defines model for RestoreManyWorkflowsData.
+type RestoreManyWorkflowsData struct {
+	RestoreWorkflows []WorkflowForResponse `json:"restoreWorkflows"`
+}
+
+// RestoreManyWorkflowsResult defines model for RestoreManyWorkflowsResult.
+type RestoreManyWorkflowsResult struct {
+	Data RestoreManyWorkflowsData `json:"data"`
+}
+
 // RestoreManyWorkspaceMembersData defines model for RestoreManyWorkspaceMembersData.
 type RestoreManyWorkspaceMembersData struct {
 	RestoreWorkspaceMembers []WorkspaceMemberForResponse `json:"restoreWorkspaceMembers"`
@@ -2833,6 +6046,61 @@ type RestoreOneAttachmentResult struct {
 	Data RestoreOneAttachmentData `json:"data"`
 }
 
+// RestoreOneBlocklistData defines model for RestoreOneBlocklistData.
+type RestoreOneBlocklistData struct {
+	// RestoreBlocklist A blocklist as the server returns it. Fields the key may not read are left out. An email address or domain whose messages are not synced.
+	RestoreBlocklist BlocklistForResponse `json:"restoreBlocklist"`
+}
+
+// RestoreOneBlocklistResult defines model for RestoreOneBlocklistResult.
+type RestoreOneBlocklistResult struct {
+	Data RestoreOneBlocklistData `json:"data"`
+}
+
+// RestoreOneCalendarEventData defines model for RestoreOneCalendarEventData.
+type RestoreOneCalendarEventData struct {
+	// RestoreCalendarEvent A calendar event as the server returns it. Fields the key may not read are left out. A meeting synced from a connected calendar.
+	RestoreCalendarEvent CalendarEventForResponse `json:"restoreCalendarEvent"`
+}
+
+// RestoreOneCalendarEventParticipantData defines model for RestoreOneCalendarEventParticipantData.
+type RestoreOneCalendarEventParticipantData struct {
+	// RestoreCalendarEventParticipant A calendar event participant as the server returns it. Fields the key may not read are left out. Someone invited to a calendar event.
+	RestoreCalendarEventParticipant CalendarEventParticipantForResponse `json:"restoreCalendarEventParticipant"`
+}
+
+// RestoreOneCalendarEventParticipantResult defines model for RestoreOneCalendarEventParticipantResult.
+type RestoreOneCalendarEventParticipantResult struct {
+	Data RestoreOneCalendarEventParticipantData `json:"data"`
+}
+
+// RestoreOneCalendarEventResult defines model for RestoreOneCalendarEventResult.
+type RestoreOneCalendarEventResult struct {
+	Data RestoreOneCalendarEventData `json:"data"`
+}
+
+// RestoreOneCalendarEventTargetData defines model for RestoreOneCalendarEventTargetData.
+type RestoreOneCalendarEventTargetData struct {
+	// RestoreCalendarEventTarget A calendar event target as the server returns it. Fields the key may not read are left out. Links a calendar event to a person, company or opportunity.
+	RestoreCalendarEventTarget CalendarEventTargetForResponse `json:"restoreCalendarEventTarget"`
+}
+
+// RestoreOneCalendarEventTargetResult defines model for RestoreOneCalendarEventTargetResult.
+type RestoreOneCalendarEventTargetResult struct {
+	Data RestoreOneCalendarEventTargetData `json:"data"`
+}
+
+// RestoreOneCallRecordingData defines model for RestoreOneCallRecordingData.
+type RestoreOneCallRecordingData struct {
+	// RestoreCallRecording A call recording as the server returns it. Fields the key may not read are left out. A recorded meeting, with its transcript and summary.
+	RestoreCallRecording CallRecordingForResponse `json:"restoreCallRecording"`
+}
+
+// RestoreOneCallRecordingResult defines model for RestoreOneCallRecordingResult.
+type RestoreOneCallRecordingResult struct {
+	Data RestoreOneCallRecordingData `json:"data"`
+}
+
 // RestoreOneCompanyData defines model for RestoreOneCompanyData.
 type RestoreOneCompanyData struct {
 	// RestoreCompany A company as the server returns it. Fields the key may not read are left out. An organisation you do business with.
@@ -2844,6 +6112,17 @@ type RestoreOneCompanyResult struct {
 	Data RestoreOneCompanyData `json:"data"`
 }
 
+// RestoreOneDashboardData defines model for RestoreOneDashboardData.
+type RestoreOneDashboardData struct {
+	// RestoreDashboard A dashboard as the server returns it. Fields the key may not read are left out. A page of charts and widgets.
+	RestoreDashboard DashboardForResponse `json:"restoreDashboard"`
+}
+
+// RestoreOneDashboardResult defines model for RestoreOneDashboardResult.
+type RestoreOneDashboardResult struct {
+	Data RestoreOneDashboardData `json:"data"`
+}
+
 // RestoreOneFavoriteData defines model for RestoreOneFavoriteData.
 type RestoreOneFavoriteData struct {
 	// RestoreFavorite A favorite as the server returns it. Fields the key may not read are left out. A record or view pinned by a workspace member.
@@ -2853,6 +6132,83 @@ type RestoreOneFavoriteData struct {
 // RestoreOneFavoriteResult defines model for RestoreOneFavoriteResult.
 type RestoreOneFavoriteResult struct {
 	Data RestoreOneFavoriteData `json:"data"`
+}
+
+// RestoreOneMessageCampaignData defines model for RestoreOneMessageCampaignData.
+type RestoreOneMessageCampaignData struct {
+	// RestoreMessageCampaign A message campaign as the server returns it. Fields the key may not read are left out. An email sent to a list of people.
+	RestoreMessageCampaign MessageCampaignForResponse `json:"restoreMessageCampaign"`
+}
+
+// RestoreOneMessageCampaignResult defines model for RestoreOneMessageCampaignResult.
+type RestoreOneMessageCampaignResult struct {
+	Data RestoreOneMessageCampaignData `json:"data"`
+}
+
+// RestoreOneMessageData defines model for RestoreOneMessageData.
+type RestoreOneMessageData struct {
+	// RestoreMessage A message as the server returns it. Fields the key may not read are left out. An email synced from a connected mailbox or sent by a campaign.
+	RestoreMessage MessageForResponse `json:"restoreMessage"`
+}
+
+// RestoreOneMessageListData defines model for RestoreOneMessageListData.
+type RestoreOneMessageListData struct {
+	// RestoreMessageList A message list as the server returns it. Fields the key may not read are left out. A list of people to send campaigns to.
+	RestoreMessageList MessageListForResponse `json:"restoreMessageList"`
+}
+
+// RestoreOneMessageListMemberData defines model for RestoreOneMessageListMemberData.
+type RestoreOneMessageListMemberData struct {
+	// RestoreMessageListMember A message list member as the server returns it. Fields the key may not read are left out. A person on a message list.
+	RestoreMessageListMember MessageListMemberForResponse `json:"restoreMessageListMember"`
+}
+
+// RestoreOneMessageListMemberResult defines model for RestoreOneMessageListMemberResult.
+type RestoreOneMessageListMemberResult struct {
+	Data RestoreOneMessageListMemberData `json:"data"`
+}
+
+// RestoreOneMessageListResult defines model for RestoreOneMessageListResult.
+type RestoreOneMessageListResult struct {
+	Data RestoreOneMessageListData `json:"data"`
+}
+
+// RestoreOneMessageParticipantData defines model for RestoreOneMessageParticipantData.
+type RestoreOneMessageParticipantData struct {
+	// RestoreMessageParticipant A message participant as the server returns it. Fields the key may not read are left out. A sender or recipient of a message.
+	RestoreMessageParticipant MessageParticipantForResponse `json:"restoreMessageParticipant"`
+}
+
+// RestoreOneMessageParticipantResult defines model for RestoreOneMessageParticipantResult.
+type RestoreOneMessageParticipantResult struct {
+	Data RestoreOneMessageParticipantData `json:"data"`
+}
+
+// RestoreOneMessageResult defines model for RestoreOneMessageResult.
+type RestoreOneMessageResult struct {
+	Data RestoreOneMessageData `json:"data"`
+}
+
+// RestoreOneMessageThreadData defines model for RestoreOneMessageThreadData.
+type RestoreOneMessageThreadData struct {
+	// RestoreMessageThread A message thread as the server returns it. Fields the key may not read are left out. A conversation: messages that reply to one another.
+	RestoreMessageThread MessageThreadForResponse `json:"restoreMessageThread"`
+}
+
+// RestoreOneMessageThreadResult defines model for RestoreOneMessageThreadResult.
+type RestoreOneMessageThreadResult struct {
+	Data RestoreOneMessageThreadData `json:"data"`
+}
+
+// RestoreOneMessageThreadTargetData defines model for RestoreOneMessageThreadTargetData.
+type RestoreOneMessageThreadTargetData struct {
+	// RestoreMessageThreadTarget A message thread target as the server returns it. Fields the key may not read are left out. Links a message thread to a person, company or opportunity.
+	RestoreMessageThreadTarget MessageThreadTargetForResponse `json:"restoreMessageThreadTarget"`
+}
+
+// RestoreOneMessageThreadTargetResult defines model for RestoreOneMessageThreadTargetResult.
+type RestoreOneMessageThreadTargetResult struct {
+	Data RestoreOneMessageThreadTargetData `json:"data"`
 }
 
 // RestoreOneNoteData defines model for RestoreOneNoteData.
@@ -2932,6 +6288,50 @@ type RestoreOneTimelineActivityResult struct {
 	Data RestoreOneTimelineActivityData `json:"data"`
 }
 
+// RestoreOneWorkflowAutomatedTriggerData defines model for RestoreOneWorkflowAutomatedTriggerData.
+type RestoreOneWorkflowAutomatedTriggerData struct {
+	// RestoreWorkflowAutomatedTrigger A workflow automated trigger as the server returns it. Fields the key may not read are left out. What starts a workflow automatically: a database event or a schedule.
+	RestoreWorkflowAutomatedTrigger WorkflowAutomatedTriggerForResponse `json:"restoreWorkflowAutomatedTrigger"`
+}
+
+// RestoreOneWorkflowAutomatedTriggerResult defines model for RestoreOneWorkflowAutomatedTriggerResult.
+type RestoreOneWorkflowAutomatedTriggerResult struct {
+	Data RestoreOneWorkflowAutomatedTriggerData `json:"data"`
+}
+
+// RestoreOneWorkflowData defines model for RestoreOneWorkflowData.
+type RestoreOneWorkflowData struct {
+	// RestoreWorkflow A workflow as the server returns it. Fields the key may not read are left out. An automation: a trigger and the steps it runs.
+	RestoreWorkflow WorkflowForResponse `json:"restoreWorkflow"`
+}
+
+// RestoreOneWorkflowResult defines model for RestoreOneWorkflowResult.
+type RestoreOneWorkflowResult struct {
+	Data RestoreOneWorkflowData `json:"data"`
+}
+
+// RestoreOneWorkflowRunData defines model for RestoreOneWorkflowRunData.
+type RestoreOneWorkflowRunData struct {
+	// RestoreWorkflowRun A workflow run as the server returns it. Fields the key may not read are left out. One execution of a workflow version.
+	RestoreWorkflowRun WorkflowRunForResponse `json:"restoreWorkflowRun"`
+}
+
+// RestoreOneWorkflowRunResult defines model for RestoreOneWorkflowRunResult.
+type RestoreOneWorkflowRunResult struct {
+	Data RestoreOneWorkflowRunData `json:"data"`
+}
+
+// RestoreOneWorkflowVersionData defines model for RestoreOneWorkflowVersionData.
+type RestoreOneWorkflowVersionData struct {
+	// RestoreWorkflowVersion A workflow version as the server returns it. Fields the key may not read are left out. One version of a workflow: its trigger and steps.
+	RestoreWorkflowVersion WorkflowVersionForResponse `json:"restoreWorkflowVersion"`
+}
+
+// RestoreOneWorkflowVersionResult defines model for RestoreOneWorkflowVersionResult.
+type RestoreOneWorkflowVersionResult struct {
+	Data RestoreOneWorkflowVersionData `json:"data"`
+}
+
 // RestoreOneWorkspaceMemberData defines model for RestoreOneWorkspaceMemberData.
 type RestoreOneWorkspaceMemberData struct {
 	// RestoreWorkspaceMember A workspace member as the server returns it. Fields the key may not read are left out. A user of the workspace, with their preferences.
@@ -2992,6 +6392,11 @@ type Task struct {
 	// AssigneeID Id of the related workspaceMember.
 	AssigneeID *openapi_types.UUID `json:"assigneeId,omitempty"`
 
+	// Body Older servers only: removed in 1.20: the plain-text body of older releases; use bodyV2.
+	//
+	// Deprecated: removed in 1.20: the plain-text body of older releases; use bodyV2
+	Body *string `json:"body,omitempty"`
+
 	// BodyV2 Formatted text, as Markdown and as the editor's document.
 	BodyV2 *RichText `json:"bodyV2,omitempty"`
 
@@ -3026,13 +6431,20 @@ type TaskForResponse struct {
 
 	// Attachments With depth=1: the related attachment records.
 	Attachments []AttachmentForResponse `json:"attachments,omitempty"`
-	BodyV2      RichTextForResponse     `json:"bodyV2,omitempty"`
-	CreatedAt   *time.Time              `json:"createdAt,omitempty"`
-	CreatedBy   ActorForResponse        `json:"createdBy,omitempty"`
-	DeletedAt   *time.Time              `json:"deletedAt,omitempty"`
-	DueAt       *time.Time              `json:"dueAt,omitempty"`
 
-	// Favorites With depth=1: the related favorite records.
+	// Body Older servers only: removed in 1.20: the plain-text body of older releases; use bodyV2.
+	//
+	// Deprecated: removed in 1.20: the plain-text body of older releases; use bodyV2
+	Body      string              `json:"body,omitempty"`
+	BodyV2    RichTextForResponse `json:"bodyV2,omitempty"`
+	CreatedAt *time.Time          `json:"createdAt,omitempty"`
+	CreatedBy ActorForResponse    `json:"createdBy,omitempty"`
+	DeletedAt *time.Time          `json:"deletedAt,omitempty"`
+	DueAt     *time.Time          `json:"dueAt,omitempty"`
+
+	// Favorites With depth=1: the related favorite records. Older servers only: removed in 2.7, with the favorite object: favorites became navigation menu items, outside the REST API.
+	//
+	// Deprecated: removed in 2.7, with the favorite object: favorites became navigation menu items, outside the REST API
 	Favorites []FavoriteForResponse `json:"favorites,omitempty"`
 	ID        openapi_types.UUID    `json:"id"`
 	Position  *float64              `json:"position,omitempty"`
@@ -3055,6 +6467,11 @@ type TaskForUpdate struct {
 	// AssigneeID Id of the related workspaceMember.
 	AssigneeID nullable.Nullable[openapi_types.UUID] `json:"assigneeId,omitempty"`
 
+	// Body Older servers only: removed in 1.20: the plain-text body of older releases; use bodyV2.
+	//
+	// Deprecated: removed in 1.20: the plain-text body of older releases; use bodyV2
+	Body *string `json:"body,omitempty"`
+
 	// BodyV2 Formatted text, as Markdown and as the editor's document.
 	BodyV2 *RichText `json:"bodyV2,omitempty"`
 
@@ -3076,6 +6493,10 @@ type TaskStatus string
 
 // TaskTarget A new task target. Links a task to a person, company or opportunity.
 type TaskTarget struct {
+	// CreatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	CreatedBy *Actor   `json:"createdBy,omitempty"`
+	Position  *float64 `json:"position,omitempty"`
+
 	// TargetCompanyID Id of the related company.
 	TargetCompanyID *openapi_types.UUID `json:"targetCompanyId,omitempty"`
 
@@ -3087,6 +6508,9 @@ type TaskTarget struct {
 
 	// TaskID Id of the related task.
 	TaskID *openapi_types.UUID `json:"taskId,omitempty"`
+
+	// UpdatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	UpdatedBy *Actor `json:"updatedBy,omitempty"`
 }
 
 // TaskTargetDuplicates The duplicates found for one of the inputs, in input order.
@@ -3100,8 +6524,10 @@ type TaskTargetDuplicates struct {
 // TaskTargetForResponse A task target as the server returns it. Fields the key may not read are left out. Links a task to a person, company or opportunity.
 type TaskTargetForResponse struct {
 	CreatedAt *time.Time         `json:"createdAt,omitempty"`
+	CreatedBy ActorForResponse   `json:"createdBy,omitempty"`
 	DeletedAt *time.Time         `json:"deletedAt,omitempty"`
 	ID        openapi_types.UUID `json:"id"`
+	Position  *float64           `json:"position,omitempty"`
 
 	// TargetCompany With depth=1: the related company, or null.
 	TargetCompany *CompanyForResponse `json:"targetCompany,omitempty"`
@@ -3127,10 +6553,15 @@ type TaskTargetForResponse struct {
 	// TaskID Id of the related task.
 	TaskID    *openapi_types.UUID `json:"taskId,omitempty"`
 	UpdatedAt *time.Time          `json:"updatedAt,omitempty"`
+	UpdatedBy ActorForResponse    `json:"updatedBy,omitempty"`
 }
 
 // TaskTargetForUpdate Changes to a task target: only the fields present are written. Links a task to a person, company or opportunity.
 type TaskTargetForUpdate struct {
+	// CreatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	CreatedBy *Actor   `json:"createdBy,omitempty"`
+	Position  *float64 `json:"position,omitempty"`
+
 	// TargetCompanyID Id of the related company.
 	TargetCompanyID nullable.Nullable[openapi_types.UUID] `json:"targetCompanyId,omitempty"`
 
@@ -3142,15 +6573,25 @@ type TaskTargetForUpdate struct {
 
 	// TaskID Id of the related task.
 	TaskID nullable.Nullable[openapi_types.UUID] `json:"taskId,omitempty"`
+
+	// UpdatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	UpdatedBy *Actor `json:"updatedBy,omitempty"`
 }
 
 // TimelineActivity A new timeline activity. An event shown on a record's timeline.
 type TimelineActivity struct {
+	// CreatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	CreatedBy              *Actor              `json:"createdBy,omitempty"`
 	HappensAt              *time.Time          `json:"happensAt,omitempty"`
 	LinkedObjectMetadataID *openapi_types.UUID `json:"linkedObjectMetadataId,omitempty"`
 	LinkedRecordCachedName *string             `json:"linkedRecordCachedName,omitempty"`
 	LinkedRecordID         *openapi_types.UUID `json:"linkedRecordId,omitempty"`
-	Name                   *string             `json:"name,omitempty"`
+
+	// Name Older servers only: removed in 2.34: timelineActivityTypeSnapshot describes the event.
+	//
+	// Deprecated: removed in 2.34: timelineActivityTypeSnapshot describes the event
+	Name     *string  `json:"name,omitempty"`
+	Position *float64 `json:"position,omitempty"`
 
 	// Properties Any JSON value.
 	Properties interface{} `json:"properties,omitempty"`
@@ -3160,6 +6601,12 @@ type TimelineActivity struct {
 
 	// TargetDashboardID Id of the related dashboard.
 	TargetDashboardID *openapi_types.UUID `json:"targetDashboardId,omitempty"`
+
+	// TargetMessageCampaignID Id of the related messageCampaign.
+	TargetMessageCampaignID *openapi_types.UUID `json:"targetMessageCampaignId,omitempty"`
+
+	// TargetMessageListID Id of the related messageList.
+	TargetMessageListID *openapi_types.UUID `json:"targetMessageListId,omitempty"`
 
 	// TargetNoteID Id of the related note.
 	TargetNoteID *openapi_types.UUID `json:"targetNoteId,omitempty"`
@@ -3181,6 +6628,13 @@ type TimelineActivity struct {
 
 	// TargetWorkflowVersionID Id of the related workflowVersion.
 	TargetWorkflowVersionID *openapi_types.UUID `json:"targetWorkflowVersionId,omitempty"`
+	TimelineActivityTypeID  *openapi_types.UUID `json:"timelineActivityTypeId,omitempty"`
+
+	// TimelineActivityTypeSnapshot The timeline activity type describing this event, as it was when the event happened.
+	TimelineActivityTypeSnapshot interface{} `json:"timelineActivityTypeSnapshot,omitempty"`
+
+	// UpdatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	UpdatedBy *Actor `json:"updatedBy,omitempty"`
 
 	// WorkspaceMemberID Id of the related workspaceMember.
 	WorkspaceMemberID *openapi_types.UUID `json:"workspaceMemberId,omitempty"`
@@ -3197,13 +6651,19 @@ type TimelineActivityDuplicates struct {
 // TimelineActivityForResponse A timeline activity as the server returns it. Fields the key may not read are left out. An event shown on a record's timeline.
 type TimelineActivityForResponse struct {
 	CreatedAt              *time.Time          `json:"createdAt,omitempty"`
+	CreatedBy              ActorForResponse    `json:"createdBy,omitempty"`
 	DeletedAt              *time.Time          `json:"deletedAt,omitempty"`
 	HappensAt              *time.Time          `json:"happensAt,omitempty"`
 	ID                     openapi_types.UUID  `json:"id"`
 	LinkedObjectMetadataID *openapi_types.UUID `json:"linkedObjectMetadataId,omitempty"`
 	LinkedRecordCachedName string              `json:"linkedRecordCachedName,omitempty"`
 	LinkedRecordID         *openapi_types.UUID `json:"linkedRecordId,omitempty"`
-	Name                   string              `json:"name,omitempty"`
+
+	// Name Older servers only: removed in 2.34: timelineActivityTypeSnapshot describes the event.
+	//
+	// Deprecated: removed in 2.34: timelineActivityTypeSnapshot describes the event
+	Name     string   `json:"name,omitempty"`
+	Position *float64 `json:"position,omitempty"`
 
 	// Properties Any JSON value.
 	Properties interface{} `json:"properties,omitempty"`
@@ -3215,10 +6675,22 @@ type TimelineActivityForResponse struct {
 	TargetCompanyID *openapi_types.UUID `json:"targetCompanyId,omitempty"`
 
 	// TargetDashboard With depth=1: the related dashboard, or null.
-	TargetDashboard *AnyRecord `json:"targetDashboard,omitempty"`
+	TargetDashboard *DashboardForResponse `json:"targetDashboard,omitempty"`
 
 	// TargetDashboardID Id of the related dashboard.
 	TargetDashboardID *openapi_types.UUID `json:"targetDashboardId,omitempty"`
+
+	// TargetMessageCampaign With depth=1: the related messageCampaign, or null.
+	TargetMessageCampaign *MessageCampaignForResponse `json:"targetMessageCampaign,omitempty"`
+
+	// TargetMessageCampaignID Id of the related messageCampaign.
+	TargetMessageCampaignID *openapi_types.UUID `json:"targetMessageCampaignId,omitempty"`
+
+	// TargetMessageList With depth=1: the related messageList, or null.
+	TargetMessageList *MessageListForResponse `json:"targetMessageList,omitempty"`
+
+	// TargetMessageListID Id of the related messageList.
+	TargetMessageListID *openapi_types.UUID `json:"targetMessageListId,omitempty"`
 
 	// TargetNote With depth=1: the related note, or null.
 	TargetNote *NoteForResponse `json:"targetNote,omitempty"`
@@ -3245,23 +6717,28 @@ type TimelineActivityForResponse struct {
 	TargetTaskID *openapi_types.UUID `json:"targetTaskId,omitempty"`
 
 	// TargetWorkflow With depth=1: the related workflow, or null.
-	TargetWorkflow *AnyRecord `json:"targetWorkflow,omitempty"`
+	TargetWorkflow *WorkflowForResponse `json:"targetWorkflow,omitempty"`
 
 	// TargetWorkflowID Id of the related workflow.
 	TargetWorkflowID *openapi_types.UUID `json:"targetWorkflowId,omitempty"`
 
 	// TargetWorkflowRun With depth=1: the related workflowRun, or null.
-	TargetWorkflowRun *AnyRecord `json:"targetWorkflowRun,omitempty"`
+	TargetWorkflowRun *WorkflowRunForResponse `json:"targetWorkflowRun,omitempty"`
 
 	// TargetWorkflowRunID Id of the related workflowRun.
 	TargetWorkflowRunID *openapi_types.UUID `json:"targetWorkflowRunId,omitempty"`
 
 	// TargetWorkflowVersion With depth=1: the related workflowVersion, or null.
-	TargetWorkflowVersion *AnyRecord `json:"targetWorkflowVersion,omitempty"`
+	TargetWorkflowVersion *WorkflowVersionForResponse `json:"targetWorkflowVersion,omitempty"`
 
 	// TargetWorkflowVersionID Id of the related workflowVersion.
 	TargetWorkflowVersionID *openapi_types.UUID `json:"targetWorkflowVersionId,omitempty"`
-	UpdatedAt               *time.Time          `json:"updatedAt,omitempty"`
+	TimelineActivityTypeID  *openapi_types.UUID `json:"timelineActivityTypeId,omitempty"`
+
+	// TimelineActivityTypeSnapshot The timeline activity type describing this event, as it was when the event happened.
+	TimelineActivityTypeSnapshot interface{}      `json:"timelineActivityTypeSnapshot,omitempty"`
+	UpdatedAt                    *time.Time       `json:"updatedAt,omitempty"`
+	UpdatedBy                    ActorForResponse `json:"updatedBy,omitempty"`
 
 	// WorkspaceMember With depth=1: the related workspaceMember, or null.
 	WorkspaceMember *WorkspaceMemberForResponse `json:"workspaceMember,omitempty"`
@@ -3272,11 +6749,18 @@ type TimelineActivityForResponse struct {
 
 // TimelineActivityForUpdate Changes to a timeline activity: only the fields present are written. An event shown on a record's timeline.
 type TimelineActivityForUpdate struct {
+	// CreatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	CreatedBy              *Actor                                `json:"createdBy,omitempty"`
 	HappensAt              nullable.Nullable[time.Time]          `json:"happensAt,omitempty"`
 	LinkedObjectMetadataID nullable.Nullable[openapi_types.UUID] `json:"linkedObjectMetadataId,omitempty"`
 	LinkedRecordCachedName *string                               `json:"linkedRecordCachedName,omitempty"`
 	LinkedRecordID         nullable.Nullable[openapi_types.UUID] `json:"linkedRecordId,omitempty"`
-	Name                   *string                               `json:"name,omitempty"`
+
+	// Name Older servers only: removed in 2.34: timelineActivityTypeSnapshot describes the event.
+	//
+	// Deprecated: removed in 2.34: timelineActivityTypeSnapshot describes the event
+	Name     *string  `json:"name,omitempty"`
+	Position *float64 `json:"position,omitempty"`
 
 	// Properties Any JSON value.
 	Properties interface{} `json:"properties,omitempty"`
@@ -3286,6 +6770,12 @@ type TimelineActivityForUpdate struct {
 
 	// TargetDashboardID Id of the related dashboard.
 	TargetDashboardID nullable.Nullable[openapi_types.UUID] `json:"targetDashboardId,omitempty"`
+
+	// TargetMessageCampaignID Id of the related messageCampaign.
+	TargetMessageCampaignID nullable.Nullable[openapi_types.UUID] `json:"targetMessageCampaignId,omitempty"`
+
+	// TargetMessageListID Id of the related messageList.
+	TargetMessageListID nullable.Nullable[openapi_types.UUID] `json:"targetMessageListId,omitempty"`
 
 	// TargetNoteID Id of the related note.
 	TargetNoteID nullable.Nullable[openapi_types.UUID] `json:"targetNoteId,omitempty"`
@@ -3307,6 +6797,13 @@ type TimelineActivityForUpdate struct {
 
 	// TargetWorkflowVersionID Id of the related workflowVersion.
 	TargetWorkflowVersionID nullable.Nullable[openapi_types.UUID] `json:"targetWorkflowVersionId,omitempty"`
+	TimelineActivityTypeID  nullable.Nullable[openapi_types.UUID] `json:"timelineActivityTypeId,omitempty"`
+
+	// TimelineActivityTypeSnapshot The timeline activity type describing this event, as it was when the event happened.
+	TimelineActivityTypeSnapshot interface{} `json:"timelineActivityTypeSnapshot,omitempty"`
+
+	// UpdatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	UpdatedBy *Actor `json:"updatedBy,omitempty"`
 
 	// WorkspaceMemberID Id of the related workspaceMember.
 	WorkspaceMemberID nullable.Nullable[openapi_types.UUID] `json:"workspaceMemberId,omitempty"`
@@ -3335,6 +6832,56 @@ type UpdateManyAttachmentsResult struct {
 	Data UpdateManyAttachmentsData `json:"data"`
 }
 
+// UpdateManyBlocklistsData defines model for UpdateManyBlocklistsData.
+type UpdateManyBlocklistsData struct {
+	UpdateBlocklists []BlocklistForResponse `json:"updateBlocklists"`
+}
+
+// UpdateManyBlocklistsResult defines model for UpdateManyBlocklistsResult.
+type UpdateManyBlocklistsResult struct {
+	Data UpdateManyBlocklistsData `json:"data"`
+}
+
+// UpdateManyCalendarEventParticipantsData defines model for UpdateManyCalendarEventParticipantsData.
+type UpdateManyCalendarEventParticipantsData struct {
+	UpdateCalendarEventParticipants []CalendarEventParticipantForResponse `json:"updateCalendarEventParticipants"`
+}
+
+// UpdateManyCalendarEventParticipantsResult defines model for UpdateManyCalendarEventParticipantsResult.
+type UpdateManyCalendarEventParticipantsResult struct {
+	Data UpdateManyCalendarEventParticipantsData `json:"data"`
+}
+
+// UpdateManyCalendarEventTargetsData defines model for UpdateManyCalendarEventTargetsData.
+type UpdateManyCalendarEventTargetsData struct {
+	UpdateCalendarEventTargets []CalendarEventTargetForResponse `json:"updateCalendarEventTargets"`
+}
+
+// UpdateManyCalendarEventTargetsResult defines model for UpdateManyCalendarEventTargetsResult.
+type UpdateManyCalendarEventTargetsResult struct {
+	Data UpdateManyCalendarEventTargetsData `json:"data"`
+}
+
+// UpdateManyCalendarEventsData defines model for UpdateManyCalendarEventsData.
+type UpdateManyCalendarEventsData struct {
+	UpdateCalendarEvents []CalendarEventForResponse `json:"updateCalendarEvents"`
+}
+
+// UpdateManyCalendarEventsResult defines model for UpdateManyCalendarEventsResult.
+type UpdateManyCalendarEventsResult struct {
+	Data UpdateManyCalendarEventsData `json:"data"`
+}
+
+// UpdateManyCallRecordingsData defines model for UpdateManyCallRecordingsData.
+type UpdateManyCallRecordingsData struct {
+	UpdateCallRecordings []CallRecordingForResponse `json:"updateCallRecordings"`
+}
+
+// UpdateManyCallRecordingsResult defines model for UpdateManyCallRecordingsResult.
+type UpdateManyCallRecordingsResult struct {
+	Data UpdateManyCallRecordingsData `json:"data"`
+}
+
 // UpdateManyCompaniesData defines model for UpdateManyCompaniesData.
 type UpdateManyCompaniesData struct {
 	UpdateCompanies []CompanyForResponse `json:"updateCompanies"`
@@ -3345,6 +6892,16 @@ type UpdateManyCompaniesResult struct {
 	Data UpdateManyCompaniesData `json:"data"`
 }
 
+// UpdateManyDashboardsData defines model for UpdateManyDashboardsData.
+type UpdateManyDashboardsData struct {
+	UpdateDashboards []DashboardForResponse `json:"updateDashboards"`
+}
+
+// UpdateManyDashboardsResult defines model for UpdateManyDashboardsResult.
+type UpdateManyDashboardsResult struct {
+	Data UpdateManyDashboardsData `json:"data"`
+}
+
 // UpdateManyFavoritesData defines model for UpdateManyFavoritesData.
 type UpdateManyFavoritesData struct {
 	UpdateFavorites []FavoriteForResponse `json:"updateFavorites"`
@@ -3353,6 +6910,76 @@ type UpdateManyFavoritesData struct {
 // UpdateManyFavoritesResult defines model for UpdateManyFavoritesResult.
 type UpdateManyFavoritesResult struct {
 	Data UpdateManyFavoritesData `json:"data"`
+}
+
+// UpdateManyMessageCampaignsData defines model for UpdateManyMessageCampaignsData.
+type UpdateManyMessageCampaignsData struct {
+	UpdateMessageCampaigns []MessageCampaignForResponse `json:"updateMessageCampaigns"`
+}
+
+// UpdateManyMessageCampaignsResult defines model for UpdateManyMessageCampaignsResult.
+type UpdateManyMessageCampaignsResult struct {
+	Data UpdateManyMessageCampaignsData `json:"data"`
+}
+
+// UpdateManyMessageListMembersData defines model for UpdateManyMessageListMembersData.
+type UpdateManyMessageListMembersData struct {
+	UpdateMessageListMembers []MessageListMemberForResponse `json:"updateMessageListMembers"`
+}
+
+// UpdateManyMessageListMembersResult defines model for UpdateManyMessageListMembersResult.
+type UpdateManyMessageListMembersResult struct {
+	Data UpdateManyMessageListMembersData `json:"data"`
+}
+
+// UpdateManyMessageListsData defines model for UpdateManyMessageListsData.
+type UpdateManyMessageListsData struct {
+	UpdateMessageLists []MessageListForResponse `json:"updateMessageLists"`
+}
+
+// UpdateManyMessageListsResult defines model for UpdateManyMessageListsResult.
+type UpdateManyMessageListsResult struct {
+	Data UpdateManyMessageListsData `json:"data"`
+}
+
+// UpdateManyMessageParticipantsData defines model for UpdateManyMessageParticipantsData.
+type UpdateManyMessageParticipantsData struct {
+	UpdateMessageParticipants []MessageParticipantForResponse `json:"updateMessageParticipants"`
+}
+
+// UpdateManyMessageParticipantsResult defines model for UpdateManyMessageParticipantsResult.
+type UpdateManyMessageParticipantsResult struct {
+	Data UpdateManyMessageParticipantsData `json:"data"`
+}
+
+// UpdateManyMessageThreadTargetsData defines model for UpdateManyMessageThreadTargetsData.
+type UpdateManyMessageThreadTargetsData struct {
+	UpdateMessageThreadTargets []MessageThreadTargetForResponse `json:"updateMessageThreadTargets"`
+}
+
+// UpdateManyMessageThreadTargetsResult defines model for UpdateManyMessageThreadTargetsResult.
+type UpdateManyMessageThreadTargetsResult struct {
+	Data UpdateManyMessageThreadTargetsData `json:"data"`
+}
+
+// UpdateManyMessageThreadsData defines model for UpdateManyMessageThreadsData.
+type UpdateManyMessageThreadsData struct {
+	UpdateMessageThreads []MessageThreadForResponse `json:"updateMessageThreads"`
+}
+
+// UpdateManyMessageThreadsResult defines model for UpdateManyMessageThreadsResult.
+type UpdateManyMessageThreadsResult struct {
+	Data UpdateManyMessageThreadsData `json:"data"`
+}
+
+// UpdateManyMessagesData defines model for UpdateManyMessagesData.
+type UpdateManyMessagesData struct {
+	UpdateMessages []MessageForResponse `json:"updateMessages"`
+}
+
+// UpdateManyMessagesResult defines model for UpdateManyMessagesResult.
+type UpdateManyMessagesResult struct {
+	Data UpdateManyMessagesData `json:"data"`
 }
 
 // UpdateManyNoteTargetsData defines model for UpdateManyNoteTargetsData.
@@ -3425,6 +7052,46 @@ type UpdateManyTimelineActivitiesResult struct {
 	Data UpdateManyTimelineActivitiesData `json:"data"`
 }
 
+// UpdateManyWorkflowAutomatedTriggersData defines model for UpdateManyWorkflowAutomatedTriggersData.
+type UpdateManyWorkflowAutomatedTriggersData struct {
+	UpdateWorkflowAutomatedTriggers []WorkflowAutomatedTriggerForResponse `json:"updateWorkflowAutomatedTriggers"`
+}
+
+// UpdateManyWorkflowAutomatedTriggersResult defines model for UpdateManyWorkflowAutomatedTriggersResult.
+type UpdateManyWorkflowAutomatedTriggersResult struct {
+	Data UpdateManyWorkflowAutomatedTriggersData `json:"data"`
+}
+
+// UpdateManyWorkflowRunsData defines model for UpdateManyWorkflowRunsData.
+type UpdateManyWorkflowRunsData struct {
+	UpdateWorkflowRuns []WorkflowRunForResponse `json:"updateWorkflowRuns"`
+}
+
+// UpdateManyWorkflowRunsResult defines model for UpdateManyWorkflowRunsResult.
+type UpdateManyWorkflowRunsResult struct {
+	Data UpdateManyWorkflowRunsData `json:"data"`
+}
+
+// UpdateManyWorkflowVersionsData defines model for UpdateManyWorkflowVersionsData.
+type UpdateManyWorkflowVersionsData struct {
+	UpdateWorkflowVersions []WorkflowVersionForResponse `json:"updateWorkflowVersions"`
+}
+
+// UpdateManyWorkflowVersionsResult defines model for UpdateManyWorkflowVersionsResult.
+type UpdateManyWorkflowVersionsResult struct {
+	Data UpdateManyWorkflowVersionsData `json:"data"`
+}
+
+// UpdateManyWorkflowsData defines model for UpdateManyWorkflowsData.
+type UpdateManyWorkflowsData struct {
+	UpdateWorkflows []WorkflowForResponse `json:"updateWorkflows"`
+}
+
+// UpdateManyWorkflowsResult defines model for UpdateManyWorkflowsResult.
+type UpdateManyWorkflowsResult struct {
+	Data UpdateManyWorkflowsData `json:"data"`
+}
+
 // UpdateManyWorkspaceMembersData defines model for UpdateManyWorkspaceMembersData.
 type UpdateManyWorkspaceMembersData struct {
 	UpdateWorkspaceMembers []WorkspaceMemberForResponse `json:"updateWorkspaceMembers"`
@@ -3458,6 +7125,61 @@ type UpdateOneAttachmentResult struct {
 	Data UpdateOneAttachmentData `json:"data"`
 }
 
+// UpdateOneBlocklistData defines model for UpdateOneBlocklistData.
+type UpdateOneBlocklistData struct {
+	// UpdateBlocklist A blocklist as the server returns it. Fields the key may not read are left out. An email address or domain whose messages are not synced.
+	UpdateBlocklist BlocklistForResponse `json:"updateBlocklist"`
+}
+
+// UpdateOneBlocklistResult defines model for UpdateOneBlocklistResult.
+type UpdateOneBlocklistResult struct {
+	Data UpdateOneBlocklistData `json:"data"`
+}
+
+// UpdateOneCalendarEventData defines model for UpdateOneCalendarEventData.
+type UpdateOneCalendarEventData struct {
+	// UpdateCalendarEvent A calendar event as the server returns it. Fields the key may not read are left out. A meeting synced from a connected calendar.
+	UpdateCalendarEvent CalendarEventForResponse `json:"updateCalendarEvent"`
+}
+
+// UpdateOneCalendarEventParticipantData defines model for UpdateOneCalendarEventParticipantData.
+type UpdateOneCalendarEventParticipantData struct {
+	// UpdateCalendarEventParticipant A calendar event participant as the server returns it. Fields the key may not read are left out. Someone invited to a calendar event.
+	UpdateCalendarEventParticipant CalendarEventParticipantForResponse `json:"updateCalendarEventParticipant"`
+}
+
+// UpdateOneCalendarEventParticipantResult defines model for UpdateOneCalendarEventParticipantResult.
+type UpdateOneCalendarEventParticipantResult struct {
+	Data UpdateOneCalendarEventParticipantData `json:"data"`
+}
+
+// UpdateOneCalendarEventResult defines model for UpdateOneCalendarEventResult.
+type UpdateOneCalendarEventResult struct {
+	Data UpdateOneCalendarEventData `json:"data"`
+}
+
+// UpdateOneCalendarEventTargetData defines model for UpdateOneCalendarEventTargetData.
+type UpdateOneCalendarEventTargetData struct {
+	// UpdateCalendarEventTarget A calendar event target as the server returns it. Fields the key may not read are left out. Links a calendar event to a person, company or opportunity.
+	UpdateCalendarEventTarget CalendarEventTargetForResponse `json:"updateCalendarEventTarget"`
+}
+
+// UpdateOneCalendarEventTargetResult defines model for UpdateOneCalendarEventTargetResult.
+type UpdateOneCalendarEventTargetResult struct {
+	Data UpdateOneCalendarEventTargetData `json:"data"`
+}
+
+// UpdateOneCallRecordingData defines model for UpdateOneCallRecordingData.
+type UpdateOneCallRecordingData struct {
+	// UpdateCallRecording A call recording as the server returns it. Fields the key may not read are left out. A recorded meeting, with its transcript and summary.
+	UpdateCallRecording CallRecordingForResponse `json:"updateCallRecording"`
+}
+
+// UpdateOneCallRecordingResult defines model for UpdateOneCallRecordingResult.
+type UpdateOneCallRecordingResult struct {
+	Data UpdateOneCallRecordingData `json:"data"`
+}
+
 // UpdateOneCompanyData defines model for UpdateOneCompanyData.
 type UpdateOneCompanyData struct {
 	// UpdateCompany A company as the server returns it. Fields the key may not read are left out. An organisation you do business with.
@@ -3467,6 +7189,17 @@ type UpdateOneCompanyData struct {
 // UpdateOneCompanyResult defines model for UpdateOneCompanyResult.
 type UpdateOneCompanyResult struct {
 	Data UpdateOneCompanyData `json:"data"`
+}
+
+// UpdateOneDashboardData defines model for UpdateOneDashboardData.
+type UpdateOneDashboardData struct {
+	// UpdateDashboard A dashboard as the server returns it. Fields the key may not read are left out. A page of charts and widgets.
+	UpdateDashboard DashboardForResponse `json:"updateDashboard"`
+}
+
+// UpdateOneDashboardResult defines model for UpdateOneDashboardResult.
+type UpdateOneDashboardResult struct {
+	Data UpdateOneDashboardData `json:"data"`
 }
 
 // UpdateOneFavoriteData defines model for UpdateOneFavoriteData.
@@ -3494,6 +7227,83 @@ type UpdateOneFieldLegacyData struct {
 // UpdateOneFieldResult The legacy envelope or the bare item.
 type UpdateOneFieldResult struct {
 	union json.RawMessage
+}
+
+// UpdateOneMessageCampaignData defines model for UpdateOneMessageCampaignData.
+type UpdateOneMessageCampaignData struct {
+	// UpdateMessageCampaign A message campaign as the server returns it. Fields the key may not read are left out. An email sent to a list of people.
+	UpdateMessageCampaign MessageCampaignForResponse `json:"updateMessageCampaign"`
+}
+
+// UpdateOneMessageCampaignResult defines model for UpdateOneMessageCampaignResult.
+type UpdateOneMessageCampaignResult struct {
+	Data UpdateOneMessageCampaignData `json:"data"`
+}
+
+// UpdateOneMessageData defines model for UpdateOneMessageData.
+type UpdateOneMessageData struct {
+	// UpdateMessage A message as the server returns it. Fields the key may not read are left out. An email synced from a connected mailbox or sent by a campaign.
+	UpdateMessage MessageForResponse `json:"updateMessage"`
+}
+
+// UpdateOneMessageListData defines model for UpdateOneMessageListData.
+type UpdateOneMessageListData struct {
+	// UpdateMessageList A message list as the server returns it. Fields the key may not read are left out. A list of people to send campaigns to.
+	UpdateMessageList MessageListForResponse `json:"updateMessageList"`
+}
+
+// UpdateOneMessageListMemberData defines model for UpdateOneMessageListMemberData.
+type UpdateOneMessageListMemberData struct {
+	// UpdateMessageListMember A message list member as the server returns it. Fields the key may not read are left out. A person on a message list.
+	UpdateMessageListMember MessageListMemberForResponse `json:"updateMessageListMember"`
+}
+
+// UpdateOneMessageListMemberResult defines model for UpdateOneMessageListMemberResult.
+type UpdateOneMessageListMemberResult struct {
+	Data UpdateOneMessageListMemberData `json:"data"`
+}
+
+// UpdateOneMessageListResult defines model for UpdateOneMessageListResult.
+type UpdateOneMessageListResult struct {
+	Data UpdateOneMessageListData `json:"data"`
+}
+
+// UpdateOneMessageParticipantData defines model for UpdateOneMessageParticipantData.
+type UpdateOneMessageParticipantData struct {
+	// UpdateMessageParticipant A message participant as the server returns it. Fields the key may not read are left out. A sender or recipient of a message.
+	UpdateMessageParticipant MessageParticipantForResponse `json:"updateMessageParticipant"`
+}
+
+// UpdateOneMessageParticipantResult defines model for UpdateOneMessageParticipantResult.
+type UpdateOneMessageParticipantResult struct {
+	Data UpdateOneMessageParticipantData `json:"data"`
+}
+
+// UpdateOneMessageResult defines model for UpdateOneMessageResult.
+type UpdateOneMessageResult struct {
+	Data UpdateOneMessageData `json:"data"`
+}
+
+// UpdateOneMessageThreadData defines model for UpdateOneMessageThreadData.
+type UpdateOneMessageThreadData struct {
+	// UpdateMessageThread A message thread as the server returns it. Fields the key may not read are left out. A conversation: messages that reply to one another.
+	UpdateMessageThread MessageThreadForResponse `json:"updateMessageThread"`
+}
+
+// UpdateOneMessageThreadResult defines model for UpdateOneMessageThreadResult.
+type UpdateOneMessageThreadResult struct {
+	Data UpdateOneMessageThreadData `json:"data"`
+}
+
+// UpdateOneMessageThreadTargetData defines model for UpdateOneMessageThreadTargetData.
+type UpdateOneMessageThreadTargetData struct {
+	// UpdateMessageThreadTarget A message thread target as the server returns it. Fields the key may not read are left out. Links a message thread to a person, company or opportunity.
+	UpdateMessageThreadTarget MessageThreadTargetForResponse `json:"updateMessageThreadTarget"`
+}
+
+// UpdateOneMessageThreadTargetResult defines model for UpdateOneMessageThreadTargetResult.
+type UpdateOneMessageThreadTargetResult struct {
+	Data UpdateOneMessageThreadTargetData `json:"data"`
 }
 
 // UpdateOneNoteData defines model for UpdateOneNoteData.
@@ -3605,6 +7415,50 @@ type UpdateOneWebhookResult struct {
 	union json.RawMessage
 }
 
+// UpdateOneWorkflowAutomatedTriggerData defines model for UpdateOneWorkflowAutomatedTriggerData.
+type UpdateOneWorkflowAutomatedTriggerData struct {
+	// UpdateWorkflowAutomatedTrigger A workflow automated trigger as the server returns it. Fields the key may not read are left out. What starts a workflow automatically: a database event or a schedule.
+	UpdateWorkflowAutomatedTrigger WorkflowAutomatedTriggerForResponse `json:"updateWorkflowAutomatedTrigger"`
+}
+
+// UpdateOneWorkflowAutomatedTriggerResult defines model for UpdateOneWorkflowAutomatedTriggerResult.
+type UpdateOneWorkflowAutomatedTriggerResult struct {
+	Data UpdateOneWorkflowAutomatedTriggerData `json:"data"`
+}
+
+// UpdateOneWorkflowData defines model for UpdateOneWorkflowData.
+type UpdateOneWorkflowData struct {
+	// UpdateWorkflow A workflow as the server returns it. Fields the key may not read are left out. An automation: a trigger and the steps it runs.
+	UpdateWorkflow WorkflowForResponse `json:"updateWorkflow"`
+}
+
+// UpdateOneWorkflowResult defines model for UpdateOneWorkflowResult.
+type UpdateOneWorkflowResult struct {
+	Data UpdateOneWorkflowData `json:"data"`
+}
+
+// UpdateOneWorkflowRunData defines model for UpdateOneWorkflowRunData.
+type UpdateOneWorkflowRunData struct {
+	// UpdateWorkflowRun A workflow run as the server returns it. Fields the key may not read are left out. One execution of a workflow version.
+	UpdateWorkflowRun WorkflowRunForResponse `json:"updateWorkflowRun"`
+}
+
+// UpdateOneWorkflowRunResult defines model for UpdateOneWorkflowRunResult.
+type UpdateOneWorkflowRunResult struct {
+	Data UpdateOneWorkflowRunData `json:"data"`
+}
+
+// UpdateOneWorkflowVersionData defines model for UpdateOneWorkflowVersionData.
+type UpdateOneWorkflowVersionData struct {
+	// UpdateWorkflowVersion A workflow version as the server returns it. Fields the key may not read are left out. One version of a workflow: its trigger and steps.
+	UpdateWorkflowVersion WorkflowVersionForResponse `json:"updateWorkflowVersion"`
+}
+
+// UpdateOneWorkflowVersionResult defines model for UpdateOneWorkflowVersionResult.
+type UpdateOneWorkflowVersionResult struct {
+	Data UpdateOneWorkflowVersionData `json:"data"`
+}
+
 // UpdateOneWorkspaceMemberData defines model for UpdateOneWorkspaceMemberData.
 type UpdateOneWorkspaceMemberData struct {
 	// UpdateWorkspaceMember A workspace member as the server returns it. Fields the key may not read are left out. A user of the workspace, with their preferences.
@@ -3639,14 +7493,386 @@ type Webhook struct {
 	UpdatedAt *time.Time `json:"updatedAt,omitempty"`
 }
 
+// Workflow A new workflow. An automation: a trigger and the steps it runs.
+type Workflow struct {
+	CoreWorkflowID *openapi_types.UUID `json:"coreWorkflowId,omitempty"`
+
+	// CreatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	CreatedBy              *Actor   `json:"createdBy,omitempty"`
+	LastPublishedVersionID *string  `json:"lastPublishedVersionId,omitempty"`
+	Name                   *string  `json:"name,omitempty"`
+	Position               *float64 `json:"position,omitempty"`
+
+	// Statuses The current statuses of the workflow versions.
+	Statuses []WorkflowStatuses `json:"statuses,omitempty"`
+
+	// UpdatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	UpdatedBy *Actor `json:"updatedBy,omitempty"`
+}
+
+// WorkflowAutomatedTrigger A new workflow automated trigger. What starts a workflow automatically: a database event or a schedule.
+type WorkflowAutomatedTrigger struct {
+	// CreatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	CreatedBy *Actor   `json:"createdBy,omitempty"`
+	Position  *float64 `json:"position,omitempty"`
+
+	// Settings The trigger settings, as JSON.
+	Settings interface{}                  `json:"settings,omitempty"`
+	Type     WorkflowAutomatedTriggerType `json:"type"`
+
+	// UpdatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	UpdatedBy *Actor `json:"updatedBy,omitempty"`
+
+	// WorkflowID Id of the related workflow.
+	WorkflowID *openapi_types.UUID `json:"workflowId,omitempty"`
+}
+
+// WorkflowAutomatedTriggerDuplicates The duplicates found for one of the inputs, in input order.
+type WorkflowAutomatedTriggerDuplicates struct {
+	// PageInfo Where a page sits in the result. Cursors are opaque strings: never parse them.
+	PageInfo                           *PageInfo                             `json:"pageInfo,omitempty"`
+	TotalCount                         *int                                  `json:"totalCount,omitempty"`
+	WorkflowAutomatedTriggerDuplicates []WorkflowAutomatedTriggerForResponse `json:"workflowAutomatedTriggerDuplicates"`
+}
+
+// WorkflowAutomatedTriggerForResponse A workflow automated trigger as the server returns it. Fields the key may not read are left out. What starts a workflow automatically: a database event or a schedule.
+type WorkflowAutomatedTriggerForResponse struct {
+	CreatedAt *time.Time         `json:"createdAt,omitempty"`
+	CreatedBy ActorForResponse   `json:"createdBy,omitempty"`
+	DeletedAt *time.Time         `json:"deletedAt,omitempty"`
+	ID        openapi_types.UUID `json:"id"`
+	Position  *float64           `json:"position,omitempty"`
+
+	// Settings The trigger settings, as JSON.
+	Settings  interface{}                   `json:"settings,omitempty"`
+	Type      *WorkflowAutomatedTriggerType `json:"type,omitempty"`
+	UpdatedAt *time.Time                    `json:"updatedAt,omitempty"`
+	UpdatedBy ActorForResponse              `json:"updatedBy,omitempty"`
+
+	// Workflow With depth=1: the related workflow, or null.
+	Workflow *WorkflowForResponse `json:"workflow,omitempty"`
+
+	// WorkflowID Id of the related workflow.
+	WorkflowID *openapi_types.UUID `json:"workflowId,omitempty"`
+}
+
+// WorkflowAutomatedTriggerForUpdate Changes to a workflow automated trigger: only the fields present are written. What starts a workflow automatically: a database event or a schedule.
+type WorkflowAutomatedTriggerForUpdate struct {
+	// CreatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	CreatedBy *Actor   `json:"createdBy,omitempty"`
+	Position  *float64 `json:"position,omitempty"`
+
+	// Settings The trigger settings, as JSON.
+	Settings interface{}                   `json:"settings,omitempty"`
+	Type     *WorkflowAutomatedTriggerType `json:"type,omitempty"`
+
+	// UpdatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	UpdatedBy *Actor `json:"updatedBy,omitempty"`
+
+	// WorkflowID Id of the related workflow.
+	WorkflowID nullable.Nullable[openapi_types.UUID] `json:"workflowId,omitempty"`
+}
+
+// WorkflowAutomatedTriggerType Options of workflowAutomatedTrigger.type. Workspace admins can add more: regenerate from your workspace to get them.
+type WorkflowAutomatedTriggerType string
+
+// WorkflowDuplicates The duplicates found for one of the inputs, in input order.
+type WorkflowDuplicates struct {
+	// PageInfo Where a page sits in the result. Cursors are opaque strings: never parse them.
+	PageInfo           *PageInfo             `json:"pageInfo,omitempty"`
+	TotalCount         *int                  `json:"totalCount,omitempty"`
+	WorkflowDuplicates []WorkflowForResponse `json:"workflowDuplicates"`
+}
+
+// WorkflowForResponse A workflow as the server returns it. Fields the key may not read are left out. An automation: a trigger and the steps it runs.
+type WorkflowForResponse struct {
+	// Attachments With depth=1: the related attachment records.
+	Attachments []AttachmentForResponse `json:"attachments,omitempty"`
+
+	// AutomatedTriggers With depth=1: the related workflowAutomatedTrigger records.
+	AutomatedTriggers []WorkflowAutomatedTriggerForResponse `json:"automatedTriggers,omitempty"`
+	CoreWorkflowID    *openapi_types.UUID                   `json:"coreWorkflowId,omitempty"`
+	CreatedAt         *time.Time                            `json:"createdAt,omitempty"`
+	CreatedBy         ActorForResponse                      `json:"createdBy,omitempty"`
+	DeletedAt         *time.Time                            `json:"deletedAt,omitempty"`
+
+	// Favorites With depth=1: the related favorite records. Older servers only: removed in 2.7, with the favorite object: favorites became navigation menu items, outside the REST API.
+	//
+	// Deprecated: removed in 2.7, with the favorite object: favorites became navigation menu items, outside the REST API
+	Favorites              []FavoriteForResponse `json:"favorites,omitempty"`
+	ID                     openapi_types.UUID    `json:"id"`
+	LastPublishedVersionID string                `json:"lastPublishedVersionId,omitempty"`
+	Name                   string                `json:"name,omitempty"`
+	Position               *float64              `json:"position,omitempty"`
+
+	// Runs With depth=1: the related workflowRun records.
+	Runs []WorkflowRunForResponse `json:"runs,omitempty"`
+
+	// Statuses The current statuses of the workflow versions.
+	Statuses []WorkflowStatuses `json:"statuses,omitempty"`
+
+	// TimelineActivities With depth=1: the related timelineActivity records.
+	TimelineActivities []TimelineActivityForResponse `json:"timelineActivities,omitempty"`
+	UpdatedAt          *time.Time                    `json:"updatedAt,omitempty"`
+	UpdatedBy          ActorForResponse              `json:"updatedBy,omitempty"`
+
+	// Versions With depth=1: the related workflowVersion records.
+	Versions []WorkflowVersionForResponse `json:"versions,omitempty"`
+}
+
+// WorkflowForUpdate Changes to a workflow: only the fields present are written. An automation: a trigger and the steps it runs.
+type WorkflowForUpdate struct {
+	CoreWorkflowID nullable.Nullable[openapi_types.UUID] `json:"coreWorkflowId,omitempty"`
+
+	// CreatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	CreatedBy              *Actor   `json:"createdBy,omitempty"`
+	LastPublishedVersionID *string  `json:"lastPublishedVersionId,omitempty"`
+	Name                   *string  `json:"name,omitempty"`
+	Position               *float64 `json:"position,omitempty"`
+
+	// Statuses The current statuses of the workflow versions.
+	Statuses []WorkflowStatuses `json:"statuses,omitempty"`
+
+	// UpdatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	UpdatedBy *Actor `json:"updatedBy,omitempty"`
+}
+
+// WorkflowRun A new workflow run. One execution of a workflow version.
+type WorkflowRun struct {
+	CoreWorkflowID        *openapi_types.UUID `json:"coreWorkflowId,omitempty"`
+	CoreWorkflowVersionID *openapi_types.UUID `json:"coreWorkflowVersionId,omitempty"`
+
+	// CreatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	CreatedBy  *Actor     `json:"createdBy,omitempty"`
+	EndedAt    *time.Time `json:"endedAt,omitempty"`
+	EnqueuedAt *time.Time `json:"enqueuedAt,omitempty"`
+	Name       *string    `json:"name,omitempty"`
+	Position   *float64   `json:"position,omitempty"`
+	StartedAt  *time.Time `json:"startedAt,omitempty"`
+
+	// State State of the workflow run.
+	State interface{} `json:"state,omitempty"`
+
+	// Status Defaults to NOT_STARTED.
+	Status *WorkflowRunStatus `json:"status,omitempty"`
+
+	// StepLogs Per-step observability payload.
+	StepLogs interface{} `json:"stepLogs,omitempty"`
+
+	// UpdatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	UpdatedBy *Actor `json:"updatedBy,omitempty"`
+
+	// WorkflowID Id of the related workflow.
+	WorkflowID *openapi_types.UUID `json:"workflowId,omitempty"`
+
+	// WorkflowVersionID Id of the related workflowVersion.
+	WorkflowVersionID *openapi_types.UUID `json:"workflowVersionId,omitempty"`
+}
+
+// WorkflowRunDuplicates The duplicates found for one of the inputs, in input order.
+type WorkflowRunDuplicates struct {
+	// PageInfo Where a page sits in the result. Cursors are opaque strings: never parse them.
+	PageInfo              *PageInfo                `json:"pageInfo,omitempty"`
+	TotalCount            *int                     `json:"totalCount,omitempty"`
+	WorkflowRunDuplicates []WorkflowRunForResponse `json:"workflowRunDuplicates"`
+}
+
+// WorkflowRunForResponse A workflow run as the server returns it. Fields the key may not read are left out. One execution of a workflow version.
+type WorkflowRunForResponse struct {
+	CoreWorkflowID        *openapi_types.UUID `json:"coreWorkflowId,omitempty"`
+	CoreWorkflowVersionID *openapi_types.UUID `json:"coreWorkflowVersionId,omitempty"`
+	CreatedAt             *time.Time          `json:"createdAt,omitempty"`
+	CreatedBy             ActorForResponse    `json:"createdBy,omitempty"`
+	DeletedAt             *time.Time          `json:"deletedAt,omitempty"`
+	EndedAt               *time.Time          `json:"endedAt,omitempty"`
+	EnqueuedAt            *time.Time          `json:"enqueuedAt,omitempty"`
+
+	// Favorites With depth=1: the related favorite records. Older servers only: removed in 2.7, with the favorite object: favorites became navigation menu items, outside the REST API.
+	//
+	// Deprecated: removed in 2.7, with the favorite object: favorites became navigation menu items, outside the REST API
+	Favorites []FavoriteForResponse `json:"favorites,omitempty"`
+	ID        openapi_types.UUID    `json:"id"`
+	Name      string                `json:"name,omitempty"`
+	Position  *float64              `json:"position,omitempty"`
+	StartedAt *time.Time            `json:"startedAt,omitempty"`
+
+	// State State of the workflow run.
+	State interface{} `json:"state,omitempty"`
+
+	// Status Defaults to NOT_STARTED.
+	Status *WorkflowRunStatus `json:"status,omitempty"`
+
+	// StepLogs Per-step observability payload.
+	StepLogs interface{} `json:"stepLogs,omitempty"`
+
+	// TimelineActivities With depth=1: the related timelineActivity records.
+	TimelineActivities []TimelineActivityForResponse `json:"timelineActivities,omitempty"`
+	UpdatedAt          *time.Time                    `json:"updatedAt,omitempty"`
+	UpdatedBy          ActorForResponse              `json:"updatedBy,omitempty"`
+
+	// Workflow With depth=1: the related workflow, or null.
+	Workflow *WorkflowForResponse `json:"workflow,omitempty"`
+
+	// WorkflowID Id of the related workflow.
+	WorkflowID *openapi_types.UUID `json:"workflowId,omitempty"`
+
+	// WorkflowVersion With depth=1: the related workflowVersion, or null.
+	WorkflowVersion *WorkflowVersionForResponse `json:"workflowVersion,omitempty"`
+
+	// WorkflowVersionID Id of the related workflowVersion.
+	WorkflowVersionID *openapi_types.UUID `json:"workflowVersionId,omitempty"`
+}
+
+// WorkflowRunForUpdate Changes to a workflow run: only the fields present are written. One execution of a workflow version.
+type WorkflowRunForUpdate struct {
+	CoreWorkflowID        nullable.Nullable[openapi_types.UUID] `json:"coreWorkflowId,omitempty"`
+	CoreWorkflowVersionID nullable.Nullable[openapi_types.UUID] `json:"coreWorkflowVersionId,omitempty"`
+
+	// CreatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	CreatedBy  *Actor                       `json:"createdBy,omitempty"`
+	EndedAt    nullable.Nullable[time.Time] `json:"endedAt,omitempty"`
+	EnqueuedAt nullable.Nullable[time.Time] `json:"enqueuedAt,omitempty"`
+	Name       *string                      `json:"name,omitempty"`
+	Position   *float64                     `json:"position,omitempty"`
+	StartedAt  nullable.Nullable[time.Time] `json:"startedAt,omitempty"`
+
+	// State State of the workflow run.
+	State interface{} `json:"state,omitempty"`
+
+	// Status Defaults to NOT_STARTED.
+	Status *WorkflowRunStatus `json:"status,omitempty"`
+
+	// StepLogs Per-step observability payload.
+	StepLogs interface{} `json:"stepLogs,omitempty"`
+
+	// UpdatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	UpdatedBy *Actor `json:"updatedBy,omitempty"`
+
+	// WorkflowID Id of the related workflow.
+	WorkflowID nullable.Nullable[openapi_types.UUID] `json:"workflowId,omitempty"`
+
+	// WorkflowVersionID Id of the related workflowVersion.
+	WorkflowVersionID nullable.Nullable[openapi_types.UUID] `json:"workflowVersionId,omitempty"`
+}
+
+// WorkflowRunStatus Options of workflowRun.status. Workspace admins can add more: regenerate from your workspace to get them.
+type WorkflowRunStatus string
+
+// WorkflowStatuses Options of workflow.statuses. Workspace admins can add more: regenerate from your workspace to get them.
+type WorkflowStatuses string
+
+// WorkflowVersion A new workflow version. One version of a workflow: its trigger and steps.
+type WorkflowVersion struct {
+	CoreWorkflowVersionID *openapi_types.UUID `json:"coreWorkflowVersionId,omitempty"`
+
+	// CreatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	CreatedBy *Actor   `json:"createdBy,omitempty"`
+	Name      *string  `json:"name,omitempty"`
+	Position  *float64 `json:"position,omitempty"`
+
+	// Status Defaults to DRAFT.
+	Status *WorkflowVersionStatus `json:"status,omitempty"`
+
+	// Steps The steps, as JSON.
+	Steps interface{} `json:"steps,omitempty"`
+
+	// Trigger The trigger, as JSON.
+	Trigger interface{} `json:"trigger,omitempty"`
+
+	// UpdatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	UpdatedBy *Actor `json:"updatedBy,omitempty"`
+
+	// WorkflowID Id of the related workflow.
+	WorkflowID *openapi_types.UUID `json:"workflowId,omitempty"`
+}
+
+// WorkflowVersionDuplicates The duplicates found for one of the inputs, in input order.
+type WorkflowVersionDuplicates struct {
+	// PageInfo Where a page sits in the result. Cursors are opaque strings: never parse them.
+	PageInfo                  *PageInfo                    `json:"pageInfo,omitempty"`
+	TotalCount                *int                         `json:"totalCount,omitempty"`
+	WorkflowVersionDuplicates []WorkflowVersionForResponse `json:"workflowVersionDuplicates"`
+}
+
+// WorkflowVersionForResponse A workflow version as the server returns it. Fields the key may not read are left out. One version of a workflow: its trigger and steps.
+type WorkflowVersionForResponse struct {
+	CoreWorkflowVersionID *openapi_types.UUID `json:"coreWorkflowVersionId,omitempty"`
+	CreatedAt             *time.Time          `json:"createdAt,omitempty"`
+	CreatedBy             ActorForResponse    `json:"createdBy,omitempty"`
+	DeletedAt             *time.Time          `json:"deletedAt,omitempty"`
+
+	// Favorites With depth=1: the related favorite records. Older servers only: removed in 2.7, with the favorite object: favorites became navigation menu items, outside the REST API.
+	//
+	// Deprecated: removed in 2.7, with the favorite object: favorites became navigation menu items, outside the REST API
+	Favorites []FavoriteForResponse `json:"favorites,omitempty"`
+	ID        openapi_types.UUID    `json:"id"`
+	Name      string                `json:"name,omitempty"`
+	Position  *float64              `json:"position,omitempty"`
+
+	// Runs With depth=1: the related workflowRun records.
+	Runs []WorkflowRunForResponse `json:"runs,omitempty"`
+
+	// Status Defaults to DRAFT.
+	Status *WorkflowVersionStatus `json:"status,omitempty"`
+
+	// Steps The steps, as JSON.
+	Steps interface{} `json:"steps,omitempty"`
+
+	// TimelineActivities With depth=1: the related timelineActivity records.
+	TimelineActivities []TimelineActivityForResponse `json:"timelineActivities,omitempty"`
+
+	// Trigger The trigger, as JSON.
+	Trigger   interface{}      `json:"trigger,omitempty"`
+	UpdatedAt *time.Time       `json:"updatedAt,omitempty"`
+	UpdatedBy ActorForResponse `json:"updatedBy,omitempty"`
+
+	// Workflow With depth=1: the related workflow, or null.
+	Workflow *WorkflowForResponse `json:"workflow,omitempty"`
+
+	// WorkflowID Id of the related workflow.
+	WorkflowID *openapi_types.UUID `json:"workflowId,omitempty"`
+}
+
+// WorkflowVersionForUpdate Changes to a workflow version: only the fields present are written. One version of a workflow: its trigger and steps.
+type WorkflowVersionForUpdate struct {
+	CoreWorkflowVersionID nullable.Nullable[openapi_types.UUID] `json:"coreWorkflowVersionId,omitempty"`
+
+	// CreatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	CreatedBy *Actor   `json:"createdBy,omitempty"`
+	Name      *string  `json:"name,omitempty"`
+	Position  *float64 `json:"position,omitempty"`
+
+	// Status Defaults to DRAFT.
+	Status *WorkflowVersionStatus `json:"status,omitempty"`
+
+	// Steps The steps, as JSON.
+	Steps interface{} `json:"steps,omitempty"`
+
+	// Trigger The trigger, as JSON.
+	Trigger interface{} `json:"trigger,omitempty"`
+
+	// UpdatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	UpdatedBy *Actor `json:"updatedBy,omitempty"`
+
+	// WorkflowID Id of the related workflow.
+	WorkflowID nullable.Nullable[openapi_types.UUID] `json:"workflowId,omitempty"`
+}
+
+// WorkflowVersionStatus Options of workflowVersion.status. Workspace admins can add more: regenerate from your workspace to get them.
+type WorkflowVersionStatus string
+
 // WorkspaceMember A new workspace member. A user of the workspace, with their preferences.
 type WorkspaceMember struct {
 	AvatarURL        *string `json:"avatarUrl,omitempty"`
 	CalendarStartDay *int    `json:"calendarStartDay,omitempty"`
 	ColorScheme      *string `json:"colorScheme,omitempty"`
 
+	// CreatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	CreatedBy *Actor `json:"createdBy,omitempty"`
+
 	// DateFormat Defaults to SYSTEM.
 	DateFormat *WorkspaceMemberDateFormat `json:"dateFormat,omitempty"`
+	JobTitle   *string                    `json:"jobTitle,omitempty"`
 	Locale     *string                    `json:"locale,omitempty"`
 
 	// Name A person's name.
@@ -3656,13 +7882,18 @@ type WorkspaceMember struct {
 
 	// NumberFormat Defaults to SYSTEM.
 	NumberFormat *WorkspaceMemberNumberFormat `json:"numberFormat,omitempty"`
+	OpenRecordIn *string                      `json:"openRecordIn,omitempty"`
 	Position     *float64                     `json:"position,omitempty"`
 
 	// TimeFormat Defaults to SYSTEM.
 	TimeFormat *WorkspaceMemberTimeFormat `json:"timeFormat,omitempty"`
 	TimeZone   *string                    `json:"timeZone,omitempty"`
-	UserEmail  *string                    `json:"userEmail,omitempty"`
-	UserID     openapi_types.UUID         `json:"userId"`
+	UIScale    *string                    `json:"uiScale,omitempty"`
+
+	// UpdatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	UpdatedBy *Actor             `json:"updatedBy,omitempty"`
+	UserEmail *string            `json:"userEmail,omitempty"`
+	UserID    openapi_types.UUID `json:"userId"`
 }
 
 // WorkspaceMemberDateFormat Options of workspaceMember.dateFormat. Workspace admins can add more: regenerate from your workspace to get them.
@@ -3686,32 +7917,39 @@ type WorkspaceMemberForResponse struct {
 	AvatarURL     string            `json:"avatarUrl,omitempty"`
 
 	// Blocklist With depth=1: the related blocklist records.
-	Blocklist []AnyRecord `json:"blocklist,omitempty"`
+	Blocklist []BlocklistForResponse `json:"blocklist,omitempty"`
 
 	// CalendarEventParticipants With depth=1: the related calendarEventParticipant records.
-	CalendarEventParticipants []AnyRecord `json:"calendarEventParticipants,omitempty"`
-	CalendarStartDay          *int        `json:"calendarStartDay,omitempty"`
-	ColorScheme               string      `json:"colorScheme,omitempty"`
+	CalendarEventParticipants []CalendarEventParticipantForResponse `json:"calendarEventParticipants,omitempty"`
+	CalendarStartDay          *int                                  `json:"calendarStartDay,omitempty"`
+	ColorScheme               string                                `json:"colorScheme,omitempty"`
 
-	// ConnectedAccounts With depth=1: the related connectedAccount records.
-	ConnectedAccounts []AnyRecord `json:"connectedAccounts,omitempty"`
-	CreatedAt         *time.Time  `json:"createdAt,omitempty"`
+	// ConnectedAccounts With depth=1: the related connectedAccount records. Older servers only: removed in 2.7: connected accounts moved out of the workspace data model.
+	//
+	// Deprecated: removed in 2.7: connected accounts moved out of the workspace data model
+	ConnectedAccounts []AnyRecord      `json:"connectedAccounts,omitempty"`
+	CreatedAt         *time.Time       `json:"createdAt,omitempty"`
+	CreatedBy         ActorForResponse `json:"createdBy,omitempty"`
 
 	// DateFormat Defaults to SYSTEM.
 	DateFormat *WorkspaceMemberDateFormat `json:"dateFormat,omitempty"`
 	DeletedAt  *time.Time                 `json:"deletedAt,omitempty"`
 
-	// Favorites With depth=1: the related favorite records.
+	// Favorites With depth=1: the related favorite records. Older servers only: removed in 2.7, with the favorite object: favorites became navigation menu items, outside the REST API.
+	//
+	// Deprecated: removed in 2.7, with the favorite object: favorites became navigation menu items, outside the REST API
 	Favorites []FavoriteForResponse `json:"favorites,omitempty"`
 	ID        openapi_types.UUID    `json:"id"`
+	JobTitle  string                `json:"jobTitle,omitempty"`
 	Locale    string                `json:"locale,omitempty"`
 
 	// MessageParticipants With depth=1: the related messageParticipant records.
-	MessageParticipants []AnyRecord         `json:"messageParticipants,omitempty"`
-	Name                FullNameForResponse `json:"name,omitempty"`
+	MessageParticipants []MessageParticipantForResponse `json:"messageParticipants,omitempty"`
+	Name                FullNameForResponse             `json:"name,omitempty"`
 
 	// NumberFormat Defaults to SYSTEM.
 	NumberFormat *WorkspaceMemberNumberFormat `json:"numberFormat,omitempty"`
+	OpenRecordIn string                       `json:"openRecordIn,omitempty"`
 
 	// OwnedOpportunities With depth=1: the related opportunity records.
 	OwnedOpportunities []OpportunityForResponse `json:"ownedOpportunities,omitempty"`
@@ -3723,7 +7961,9 @@ type WorkspaceMemberForResponse struct {
 
 	// TimelineActivities With depth=1: the related timelineActivity records.
 	TimelineActivities []TimelineActivityForResponse `json:"timelineActivities,omitempty"`
+	UIScale            string                        `json:"uiScale,omitempty"`
 	UpdatedAt          *time.Time                    `json:"updatedAt,omitempty"`
+	UpdatedBy          ActorForResponse              `json:"updatedBy,omitempty"`
 	UserEmail          string                        `json:"userEmail,omitempty"`
 	UserID             *openapi_types.UUID           `json:"userId,omitempty"`
 }
@@ -3734,8 +7974,12 @@ type WorkspaceMemberForUpdate struct {
 	CalendarStartDay nullable.Nullable[int] `json:"calendarStartDay,omitempty"`
 	ColorScheme      *string                `json:"colorScheme,omitempty"`
 
+	// CreatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	CreatedBy *Actor `json:"createdBy,omitempty"`
+
 	// DateFormat Defaults to SYSTEM.
 	DateFormat nullable.Nullable[WorkspaceMemberDateFormat] `json:"dateFormat,omitempty"`
+	JobTitle   *string                                      `json:"jobTitle,omitempty"`
 	Locale     *string                                      `json:"locale,omitempty"`
 
 	// Name A person's name.
@@ -3745,13 +7989,18 @@ type WorkspaceMemberForUpdate struct {
 
 	// NumberFormat Defaults to SYSTEM.
 	NumberFormat nullable.Nullable[WorkspaceMemberNumberFormat] `json:"numberFormat,omitempty"`
+	OpenRecordIn *string                                        `json:"openRecordIn,omitempty"`
 	Position     *float64                                       `json:"position,omitempty"`
 
 	// TimeFormat Defaults to SYSTEM.
 	TimeFormat nullable.Nullable[WorkspaceMemberTimeFormat] `json:"timeFormat,omitempty"`
 	TimeZone   *string                                      `json:"timeZone,omitempty"`
-	UserEmail  *string                                      `json:"userEmail,omitempty"`
-	UserID     *openapi_types.UUID                          `json:"userId,omitempty"`
+	UIScale    *string                                      `json:"uiScale,omitempty"`
+
+	// UpdatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
+	UpdatedBy *Actor              `json:"updatedBy,omitempty"`
+	UserEmail *string             `json:"userEmail,omitempty"`
+	UserID    *openapi_types.UUID `json:"userId,omitempty"`
 }
 
 // WorkspaceMemberNumberFormat Options of workspaceMember.numberFormat. Workspace admins can add more: regenerate from your workspace to get them.
@@ -3970,6 +8219,66 @@ type CreateManyAttachmentsParams struct {
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
 }
 
+// CreateManyBlocklistsJSONBody defines parameters for CreateManyBlocklists.
+type CreateManyBlocklistsJSONBody = []Blocklist
+
+// CreateManyBlocklistsParams defines parameters for CreateManyBlocklists.
+type CreateManyBlocklistsParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Upsert Update the record that has the same id or unique field instead of failing; soft-deleted matches are restored.
+	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
+}
+
+// CreateManyCalendarEventParticipantsJSONBody defines parameters for CreateManyCalendarEventParticipants.
+type CreateManyCalendarEventParticipantsJSONBody = []CalendarEventParticipant
+
+// CreateManyCalendarEventParticipantsParams defines parameters for CreateManyCalendarEventParticipants.
+type CreateManyCalendarEventParticipantsParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Upsert Update the record that has the same id or unique field instead of failing; soft-deleted matches are restored.
+	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
+}
+
+// CreateManyCalendarEventTargetsJSONBody defines parameters for CreateManyCalendarEventTargets.
+type CreateManyCalendarEventTargetsJSONBody = []CalendarEventTarget
+
+// CreateManyCalendarEventTargetsParams defines parameters for CreateManyCalendarEventTargets.
+type CreateManyCalendarEventTargetsParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Upsert Update the record that has the same id or unique field instead of failing; soft-deleted matches are restored.
+	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
+}
+
+// CreateManyCalendarEventsJSONBody defines parameters for CreateManyCalendarEvents.
+type CreateManyCalendarEventsJSONBody = []CalendarEvent
+
+// CreateManyCalendarEventsParams defines parameters for CreateManyCalendarEvents.
+type CreateManyCalendarEventsParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Upsert Update the record that has the same id or unique field instead of failing; soft-deleted matches are restored.
+	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
+}
+
+// CreateManyCallRecordingsJSONBody defines parameters for CreateManyCallRecordings.
+type CreateManyCallRecordingsJSONBody = []CallRecording
+
+// CreateManyCallRecordingsParams defines parameters for CreateManyCallRecordings.
+type CreateManyCallRecordingsParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Upsert Update the record that has the same id or unique field instead of failing; soft-deleted matches are restored.
+	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
+}
+
 // CreateManyCompaniesJSONBody defines parameters for CreateManyCompanies.
 type CreateManyCompaniesJSONBody = []Company
 
@@ -3982,11 +8291,107 @@ type CreateManyCompaniesParams struct {
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
 }
 
+// CreateManyDashboardsJSONBody defines parameters for CreateManyDashboards.
+type CreateManyDashboardsJSONBody = []Dashboard
+
+// CreateManyDashboardsParams defines parameters for CreateManyDashboards.
+type CreateManyDashboardsParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Upsert Update the record that has the same id or unique field instead of failing; soft-deleted matches are restored.
+	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
+}
+
 // CreateManyFavoritesJSONBody defines parameters for CreateManyFavorites.
 type CreateManyFavoritesJSONBody = []Favorite
 
 // CreateManyFavoritesParams defines parameters for CreateManyFavorites.
 type CreateManyFavoritesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Upsert Update the record that has the same id or unique field instead of failing; soft-deleted matches are restored.
+	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
+}
+
+// CreateManyMessageCampaignsJSONBody defines parameters for CreateManyMessageCampaigns.
+type CreateManyMessageCampaignsJSONBody = []MessageCampaign
+
+// CreateManyMessageCampaignsParams defines parameters for CreateManyMessageCampaigns.
+type CreateManyMessageCampaignsParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Upsert Update the record that has the same id or unique field instead of failing; soft-deleted matches are restored.
+	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
+}
+
+// CreateManyMessageListMembersJSONBody defines parameters for CreateManyMessageListMembers.
+type CreateManyMessageListMembersJSONBody = []MessageListMember
+
+// CreateManyMessageListMembersParams defines parameters for CreateManyMessageListMembers.
+type CreateManyMessageListMembersParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Upsert Update the record that has the same id or unique field instead of failing; soft-deleted matches are restored.
+	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
+}
+
+// CreateManyMessageListsJSONBody defines parameters for CreateManyMessageLists.
+type CreateManyMessageListsJSONBody = []MessageList
+
+// CreateManyMessageListsParams defines parameters for CreateManyMessageLists.
+type CreateManyMessageListsParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Upsert Update the record that has the same id or unique field instead of failing; soft-deleted matches are restored.
+	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
+}
+
+// CreateManyMessageParticipantsJSONBody defines parameters for CreateManyMessageParticipants.
+type CreateManyMessageParticipantsJSONBody = []MessageParticipant
+
+// CreateManyMessageParticipantsParams defines parameters for CreateManyMessageParticipants.
+type CreateManyMessageParticipantsParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Upsert Update the record that has the same id or unique field instead of failing; soft-deleted matches are restored.
+	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
+}
+
+// CreateManyMessageThreadTargetsJSONBody defines parameters for CreateManyMessageThreadTargets.
+type CreateManyMessageThreadTargetsJSONBody = []MessageThreadTarget
+
+// CreateManyMessageThreadTargetsParams defines parameters for CreateManyMessageThreadTargets.
+type CreateManyMessageThreadTargetsParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Upsert Update the record that has the same id or unique field instead of failing; soft-deleted matches are restored.
+	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
+}
+
+// CreateManyMessageThreadsJSONBody defines parameters for CreateManyMessageThreads.
+type CreateManyMessageThreadsJSONBody = []MessageThread
+
+// CreateManyMessageThreadsParams defines parameters for CreateManyMessageThreads.
+type CreateManyMessageThreadsParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Upsert Update the record that has the same id or unique field instead of failing; soft-deleted matches are restored.
+	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
+}
+
+// CreateManyMessagesJSONBody defines parameters for CreateManyMessages.
+type CreateManyMessagesJSONBody = []Message
+
+// CreateManyMessagesParams defines parameters for CreateManyMessages.
+type CreateManyMessagesParams struct {
 	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
 	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 
@@ -4078,6 +8483,54 @@ type CreateManyTimelineActivitiesParams struct {
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
 }
 
+// CreateManyWorkflowAutomatedTriggersJSONBody defines parameters for CreateManyWorkflowAutomatedTriggers.
+type CreateManyWorkflowAutomatedTriggersJSONBody = []WorkflowAutomatedTrigger
+
+// CreateManyWorkflowAutomatedTriggersParams defines parameters for CreateManyWorkflowAutomatedTriggers.
+type CreateManyWorkflowAutomatedTriggersParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Upsert Update the record that has the same id or unique field instead of failing; soft-deleted matches are restored.
+	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
+}
+
+// CreateManyWorkflowRunsJSONBody defines parameters for CreateManyWorkflowRuns.
+type CreateManyWorkflowRunsJSONBody = []WorkflowRun
+
+// CreateManyWorkflowRunsParams defines parameters for CreateManyWorkflowRuns.
+type CreateManyWorkflowRunsParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Upsert Update the record that has the same id or unique field instead of failing; soft-deleted matches are restored.
+	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
+}
+
+// CreateManyWorkflowVersionsJSONBody defines parameters for CreateManyWorkflowVersions.
+type CreateManyWorkflowVersionsJSONBody = []WorkflowVersion
+
+// CreateManyWorkflowVersionsParams defines parameters for CreateManyWorkflowVersions.
+type CreateManyWorkflowVersionsParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Upsert Update the record that has the same id or unique field instead of failing; soft-deleted matches are restored.
+	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
+}
+
+// CreateManyWorkflowsJSONBody defines parameters for CreateManyWorkflows.
+type CreateManyWorkflowsJSONBody = []Workflow
+
+// CreateManyWorkflowsParams defines parameters for CreateManyWorkflows.
+type CreateManyWorkflowsParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Upsert Update the record that has the same id or unique field instead of failing; soft-deleted matches are restored.
+	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
+}
+
 // CreateManyWorkspaceMembersJSONBody defines parameters for CreateManyWorkspaceMembers.
 type CreateManyWorkspaceMembersJSONBody = []WorkspaceMember
 
@@ -4088,6 +8541,606 @@ type CreateManyWorkspaceMembersParams struct {
 
 	// Upsert Update the record that has the same id or unique field instead of failing; soft-deleted matches are restored.
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
+}
+
+// DeleteManyBlocklistsParams defines parameters for DeleteManyBlocklists.
+type DeleteManyBlocklistsParams struct {
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// SoftDelete Only set deletedAt instead of deleting permanently. The server's default is a permanent delete.
+	SoftDelete *SoftDelete `form:"soft_delete,omitempty" json:"soft_delete,omitempty"`
+}
+
+// FindManyBlocklistsParams defines parameters for FindManyBlocklists.
+type FindManyBlocklistsParams struct {
+	// Limit Records per page. The server silently reduces larger values to 200.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// OrderBy Comma-separated `field[Direction]` terms; Direction is AscNullsFirst (default), AscNullsLast, DescNullsFirst or DescNullsLast. The id is always the final tie-breaker.
+	OrderBy *OrderBy `form:"order_by,omitempty" json:"order_by,omitempty"`
+
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// StartingAfter Opaque cursor: return the records after it (pageInfo.endCursor of the previous page).
+	StartingAfter *StartingAfter `form:"starting_after,omitempty" json:"starting_after,omitempty"`
+
+	// EndingBefore Opaque cursor: return the records before it, paging backwards. Not allowed with starting_after.
+	EndingBefore *EndingBefore `form:"ending_before,omitempty" json:"ending_before,omitempty"`
+
+	// Fields Comma-separated fields to return, such as `name,emails`; the id always comes back. Newer servers only (older ones return every field); an unknown field is refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OmitNullValues Leave out fields whose value is null. Newer servers only.
+	OmitNullValues *OmitNullValues `form:"omit_null_values,omitempty" json:"omit_null_values,omitempty"`
+}
+
+// UpdateManyBlocklistsParams defines parameters for UpdateManyBlocklists.
+type UpdateManyBlocklistsParams struct {
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// CreateOneBlocklistParams defines parameters for CreateOneBlocklist.
+type CreateOneBlocklistParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Upsert Update the record that has the same id or unique field instead of failing; soft-deleted matches are restored.
+	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
+}
+
+// GroupByBlocklistsParams defines parameters for GroupByBlocklists.
+type GroupByBlocklistsParams struct {
+	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
+	GroupBy GroupBy `form:"group_by" json:"group_by"`
+
+	// Aggregate JSON array of aggregates to compute per group, such as `["countNotEmptyId"]`.
+	Aggregate *Aggregate `form:"aggregate,omitempty" json:"aggregate,omitempty"`
+
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// OrderBy Comma-separated `field[Direction]` terms; Direction is AscNullsFirst (default), AscNullsLast, DescNullsFirst or DescNullsLast. The id is always the final tie-breaker.
+	OrderBy *OrderBy `form:"order_by,omitempty" json:"order_by,omitempty"`
+
+	// OrderByForRecords Order of the sample records inside each group, as order_by.
+	OrderByForRecords *OrderByForRecords `form:"order_by_for_records,omitempty" json:"order_by_for_records,omitempty"`
+
+	// IncludeRecordsSample Include a sample of each group's records.
+	IncludeRecordsSample *IncludeRecordsSample `form:"include_records_sample,omitempty" json:"include_records_sample,omitempty"`
+
+	// ViewID Apply the filters of this saved view.
+	ViewID *ViewID `form:"view_id,omitempty" json:"view_id,omitempty"`
+
+	// Limit Maximum number of groups.
+	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// RestoreManyBlocklistsParams defines parameters for RestoreManyBlocklists.
+type RestoreManyBlocklistsParams struct {
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// DeleteOneBlocklistParams defines parameters for DeleteOneBlocklist.
+type DeleteOneBlocklistParams struct {
+	// SoftDelete Only set deletedAt instead of deleting permanently. The server's default is a permanent delete.
+	SoftDelete *SoftDelete `form:"soft_delete,omitempty" json:"soft_delete,omitempty"`
+}
+
+// FindOneBlocklistParams defines parameters for FindOneBlocklist.
+type FindOneBlocklistParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Fields Comma-separated fields to return, such as `name,emails`; the id always comes back. Newer servers only (older ones return every field); an unknown field is refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OmitNullValues Leave out fields whose value is null. Newer servers only.
+	OmitNullValues *OmitNullValues `form:"omit_null_values,omitempty" json:"omit_null_values,omitempty"`
+}
+
+// UpdateOneBlocklistParams defines parameters for UpdateOneBlocklist.
+type UpdateOneBlocklistParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// RestoreOneBlocklistParams defines parameters for RestoreOneBlocklist.
+type RestoreOneBlocklistParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// DeleteManyCalendarEventParticipantsParams defines parameters for DeleteManyCalendarEventParticipants.
+type DeleteManyCalendarEventParticipantsParams struct {
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// SoftDelete Only set deletedAt instead of deleting permanently. The server's default is a permanent delete.
+	SoftDelete *SoftDelete `form:"soft_delete,omitempty" json:"soft_delete,omitempty"`
+}
+
+// FindManyCalendarEventParticipantsParams defines parameters for FindManyCalendarEventParticipants.
+type FindManyCalendarEventParticipantsParams struct {
+	// Limit Records per page. The server silently reduces larger values to 200.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// OrderBy Comma-separated `field[Direction]` terms; Direction is AscNullsFirst (default), AscNullsLast, DescNullsFirst or DescNullsLast. The id is always the final tie-breaker.
+	OrderBy *OrderBy `form:"order_by,omitempty" json:"order_by,omitempty"`
+
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// StartingAfter Opaque cursor: return the records after it (pageInfo.endCursor of the previous page).
+	StartingAfter *StartingAfter `form:"starting_after,omitempty" json:"starting_after,omitempty"`
+
+	// EndingBefore Opaque cursor: return the records before it, paging backwards. Not allowed with starting_after.
+	EndingBefore *EndingBefore `form:"ending_before,omitempty" json:"ending_before,omitempty"`
+
+	// Fields Comma-separated fields to return, such as `name,emails`; the id always comes back. Newer servers only (older ones return every field); an unknown field is refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OmitNullValues Leave out fields whose value is null. Newer servers only.
+	OmitNullValues *OmitNullValues `form:"omit_null_values,omitempty" json:"omit_null_values,omitempty"`
+}
+
+// UpdateManyCalendarEventParticipantsParams defines parameters for UpdateManyCalendarEventParticipants.
+type UpdateManyCalendarEventParticipantsParams struct {
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// CreateOneCalendarEventParticipantParams defines parameters for CreateOneCalendarEventParticipant.
+type CreateOneCalendarEventParticipantParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Upsert Update the record that has the same id or unique field instead of failing; soft-deleted matches are restored.
+	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
+}
+
+// GroupByCalendarEventParticipantsParams defines parameters for GroupByCalendarEventParticipants.
+type GroupByCalendarEventParticipantsParams struct {
+	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
+	GroupBy GroupBy `form:"group_by" json:"group_by"`
+
+	// Aggregate JSON array of aggregates to compute per group, such as `["countNotEmptyId"]`.
+	Aggregate *Aggregate `form:"aggregate,omitempty" json:"aggregate,omitempty"`
+
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// OrderBy Comma-separated `field[Direction]` terms; Direction is AscNullsFirst (default), AscNullsLast, DescNullsFirst or DescNullsLast. The id is always the final tie-breaker.
+	OrderBy *OrderBy `form:"order_by,omitempty" json:"order_by,omitempty"`
+
+	// OrderByForRecords Order of the sample records inside each group, as order_by.
+	OrderByForRecords *OrderByForRecords `form:"order_by_for_records,omitempty" json:"order_by_for_records,omitempty"`
+
+	// IncludeRecordsSample Include a sample of each group's records.
+	IncludeRecordsSample *IncludeRecordsSample `form:"include_records_sample,omitempty" json:"include_records_sample,omitempty"`
+
+	// ViewID Apply the filters of this saved view.
+	ViewID *ViewID `form:"view_id,omitempty" json:"view_id,omitempty"`
+
+	// Limit Maximum number of groups.
+	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// RestoreManyCalendarEventParticipantsParams defines parameters for RestoreManyCalendarEventParticipants.
+type RestoreManyCalendarEventParticipantsParams struct {
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// DeleteOneCalendarEventParticipantParams defines parameters for DeleteOneCalendarEventParticipant.
+type DeleteOneCalendarEventParticipantParams struct {
+	// SoftDelete Only set deletedAt instead of deleting permanently. The server's default is a permanent delete.
+	SoftDelete *SoftDelete `form:"soft_delete,omitempty" json:"soft_delete,omitempty"`
+}
+
+// FindOneCalendarEventParticipantParams defines parameters for FindOneCalendarEventParticipant.
+type FindOneCalendarEventParticipantParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Fields Comma-separated fields to return, such as `name,emails`; the id always comes back. Newer servers only (older ones return every field); an unknown field is refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OmitNullValues Leave out fields whose value is null. Newer servers only.
+	OmitNullValues *OmitNullValues `form:"omit_null_values,omitempty" json:"omit_null_values,omitempty"`
+}
+
+// UpdateOneCalendarEventParticipantParams defines parameters for UpdateOneCalendarEventParticipant.
+type UpdateOneCalendarEventParticipantParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// RestoreOneCalendarEventParticipantParams defines parameters for RestoreOneCalendarEventParticipant.
+type RestoreOneCalendarEventParticipantParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// DeleteManyCalendarEventTargetsParams defines parameters for DeleteManyCalendarEventTargets.
+type DeleteManyCalendarEventTargetsParams struct {
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// SoftDelete Only set deletedAt instead of deleting permanently. The server's default is a permanent delete.
+	SoftDelete *SoftDelete `form:"soft_delete,omitempty" json:"soft_delete,omitempty"`
+}
+
+// FindManyCalendarEventTargetsParams defines parameters for FindManyCalendarEventTargets.
+type FindManyCalendarEventTargetsParams struct {
+	// Limit Records per page. The server silently reduces larger values to 200.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// OrderBy Comma-separated `field[Direction]` terms; Direction is AscNullsFirst (default), AscNullsLast, DescNullsFirst or DescNullsLast. The id is always the final tie-breaker.
+	OrderBy *OrderBy `form:"order_by,omitempty" json:"order_by,omitempty"`
+
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// StartingAfter Opaque cursor: return the records after it (pageInfo.endCursor of the previous page).
+	StartingAfter *StartingAfter `form:"starting_after,omitempty" json:"starting_after,omitempty"`
+
+	// EndingBefore Opaque cursor: return the records before it, paging backwards. Not allowed with starting_after.
+	EndingBefore *EndingBefore `form:"ending_before,omitempty" json:"ending_before,omitempty"`
+
+	// Fields Comma-separated fields to return, such as `name,emails`; the id always comes back. Newer servers only (older ones return every field); an unknown field is refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OmitNullValues Leave out fields whose value is null. Newer servers only.
+	OmitNullValues *OmitNullValues `form:"omit_null_values,omitempty" json:"omit_null_values,omitempty"`
+}
+
+// UpdateManyCalendarEventTargetsParams defines parameters for UpdateManyCalendarEventTargets.
+type UpdateManyCalendarEventTargetsParams struct {
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// CreateOneCalendarEventTargetParams defines parameters for CreateOneCalendarEventTarget.
+type CreateOneCalendarEventTargetParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Upsert Update the record that has the same id or unique field instead of failing; soft-deleted matches are restored.
+	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
+}
+
+// GroupByCalendarEventTargetsParams defines parameters for GroupByCalendarEventTargets.
+type GroupByCalendarEventTargetsParams struct {
+	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
+	GroupBy GroupBy `form:"group_by" json:"group_by"`
+
+	// Aggregate JSON array of aggregates to compute per group, such as `["countNotEmptyId"]`.
+	Aggregate *Aggregate `form:"aggregate,omitempty" json:"aggregate,omitempty"`
+
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// OrderBy Comma-separated `field[Direction]` terms; Direction is AscNullsFirst (default), AscNullsLast, DescNullsFirst or DescNullsLast. The id is always the final tie-breaker.
+	OrderBy *OrderBy `form:"order_by,omitempty" json:"order_by,omitempty"`
+
+	// OrderByForRecords Order of the sample records inside each group, as order_by.
+	OrderByForRecords *OrderByForRecords `form:"order_by_for_records,omitempty" json:"order_by_for_records,omitempty"`
+
+	// IncludeRecordsSample Include a sample of each group's records.
+	IncludeRecordsSample *IncludeRecordsSample `form:"include_records_sample,omitempty" json:"include_records_sample,omitempty"`
+
+	// ViewID Apply the filters of this saved view.
+	ViewID *ViewID `form:"view_id,omitempty" json:"view_id,omitempty"`
+
+	// Limit Maximum number of groups.
+	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// RestoreManyCalendarEventTargetsParams defines parameters for RestoreManyCalendarEventTargets.
+type RestoreManyCalendarEventTargetsParams struct {
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// DeleteOneCalendarEventTargetParams defines parameters for DeleteOneCalendarEventTarget.
+type DeleteOneCalendarEventTargetParams struct {
+	// SoftDelete Only set deletedAt instead of deleting permanently. The server's default is a permanent delete.
+	SoftDelete *SoftDelete `form:"soft_delete,omitempty" json:"soft_delete,omitempty"`
+}
+
+// FindOneCalendarEventTargetParams defines parameters for FindOneCalendarEventTarget.
+type FindOneCalendarEventTargetParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Fields Comma-separated fields to return, such as `name,emails`; the id always comes back. Newer servers only (older ones return every field); an unknown field is refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OmitNullValues Leave out fields whose value is null. Newer servers only.
+	OmitNullValues *OmitNullValues `form:"omit_null_values,omitempty" json:"omit_null_values,omitempty"`
+}
+
+// UpdateOneCalendarEventTargetParams defines parameters for UpdateOneCalendarEventTarget.
+type UpdateOneCalendarEventTargetParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// RestoreOneCalendarEventTargetParams defines parameters for RestoreOneCalendarEventTarget.
+type RestoreOneCalendarEventTargetParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// DeleteManyCalendarEventsParams defines parameters for DeleteManyCalendarEvents.
+type DeleteManyCalendarEventsParams struct {
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// SoftDelete Only set deletedAt instead of deleting permanently. The server's default is a permanent delete.
+	SoftDelete *SoftDelete `form:"soft_delete,omitempty" json:"soft_delete,omitempty"`
+}
+
+// FindManyCalendarEventsParams defines parameters for FindManyCalendarEvents.
+type FindManyCalendarEventsParams struct {
+	// Limit Records per page. The server silently reduces larger values to 200.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// OrderBy Comma-separated `field[Direction]` terms; Direction is AscNullsFirst (default), AscNullsLast, DescNullsFirst or DescNullsLast. The id is always the final tie-breaker.
+	OrderBy *OrderBy `form:"order_by,omitempty" json:"order_by,omitempty"`
+
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// StartingAfter Opaque cursor: return the records after it (pageInfo.endCursor of the previous page).
+	StartingAfter *StartingAfter `form:"starting_after,omitempty" json:"starting_after,omitempty"`
+
+	// EndingBefore Opaque cursor: return the records before it, paging backwards. Not allowed with starting_after.
+	EndingBefore *EndingBefore `form:"ending_before,omitempty" json:"ending_before,omitempty"`
+
+	// Fields Comma-separated fields to return, such as `name,emails`; the id always comes back. Newer servers only (older ones return every field); an unknown field is refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OmitNullValues Leave out fields whose value is null. Newer servers only.
+	OmitNullValues *OmitNullValues `form:"omit_null_values,omitempty" json:"omit_null_values,omitempty"`
+}
+
+// UpdateManyCalendarEventsParams defines parameters for UpdateManyCalendarEvents.
+type UpdateManyCalendarEventsParams struct {
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// CreateOneCalendarEventParams defines parameters for CreateOneCalendarEvent.
+type CreateOneCalendarEventParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Upsert Update the record that has the same id or unique field instead of failing; soft-deleted matches are restored.
+	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
+}
+
+// GroupByCalendarEventsParams defines parameters for GroupByCalendarEvents.
+type GroupByCalendarEventsParams struct {
+	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
+	GroupBy GroupBy `form:"group_by" json:"group_by"`
+
+	// Aggregate JSON array of aggregates to compute per group, such as `["countNotEmptyId"]`.
+	Aggregate *Aggregate `form:"aggregate,omitempty" json:"aggregate,omitempty"`
+
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// OrderBy Comma-separated `field[Direction]` terms; Direction is AscNullsFirst (default), AscNullsLast, DescNullsFirst or DescNullsLast. The id is always the final tie-breaker.
+	OrderBy *OrderBy `form:"order_by,omitempty" json:"order_by,omitempty"`
+
+	// OrderByForRecords Order of the sample records inside each group, as order_by.
+	OrderByForRecords *OrderByForRecords `form:"order_by_for_records,omitempty" json:"order_by_for_records,omitempty"`
+
+	// IncludeRecordsSample Include a sample of each group's records.
+	IncludeRecordsSample *IncludeRecordsSample `form:"include_records_sample,omitempty" json:"include_records_sample,omitempty"`
+
+	// ViewID Apply the filters of this saved view.
+	ViewID *ViewID `form:"view_id,omitempty" json:"view_id,omitempty"`
+
+	// Limit Maximum number of groups.
+	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// RestoreManyCalendarEventsParams defines parameters for RestoreManyCalendarEvents.
+type RestoreManyCalendarEventsParams struct {
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// DeleteOneCalendarEventParams defines parameters for DeleteOneCalendarEvent.
+type DeleteOneCalendarEventParams struct {
+	// SoftDelete Only set deletedAt instead of deleting permanently. The server's default is a permanent delete.
+	SoftDelete *SoftDelete `form:"soft_delete,omitempty" json:"soft_delete,omitempty"`
+}
+
+// FindOneCalendarEventParams defines parameters for FindOneCalendarEvent.
+type FindOneCalendarEventParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Fields Comma-separated fields to return, such as `name,emails`; the id always comes back. Newer servers only (older ones return every field); an unknown field is refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OmitNullValues Leave out fields whose value is null. Newer servers only.
+	OmitNullValues *OmitNullValues `form:"omit_null_values,omitempty" json:"omit_null_values,omitempty"`
+}
+
+// UpdateOneCalendarEventParams defines parameters for UpdateOneCalendarEvent.
+type UpdateOneCalendarEventParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// RestoreOneCalendarEventParams defines parameters for RestoreOneCalendarEvent.
+type RestoreOneCalendarEventParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// DeleteManyCallRecordingsParams defines parameters for DeleteManyCallRecordings.
+type DeleteManyCallRecordingsParams struct {
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// SoftDelete Only set deletedAt instead of deleting permanently. The server's default is a permanent delete.
+	SoftDelete *SoftDelete `form:"soft_delete,omitempty" json:"soft_delete,omitempty"`
+}
+
+// FindManyCallRecordingsParams defines parameters for FindManyCallRecordings.
+type FindManyCallRecordingsParams struct {
+	// Limit Records per page. The server silently reduces larger values to 200.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// OrderBy Comma-separated `field[Direction]` terms; Direction is AscNullsFirst (default), AscNullsLast, DescNullsFirst or DescNullsLast. The id is always the final tie-breaker.
+	OrderBy *OrderBy `form:"order_by,omitempty" json:"order_by,omitempty"`
+
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// StartingAfter Opaque cursor: return the records after it (pageInfo.endCursor of the previous page).
+	StartingAfter *StartingAfter `form:"starting_after,omitempty" json:"starting_after,omitempty"`
+
+	// EndingBefore Opaque cursor: return the records before it, paging backwards. Not allowed with starting_after.
+	EndingBefore *EndingBefore `form:"ending_before,omitempty" json:"ending_before,omitempty"`
+
+	// Fields Comma-separated fields to return, such as `name,emails`; the id always comes back. Newer servers only (older ones return every field); an unknown field is refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OmitNullValues Leave out fields whose value is null. Newer servers only.
+	OmitNullValues *OmitNullValues `form:"omit_null_values,omitempty" json:"omit_null_values,omitempty"`
+}
+
+// UpdateManyCallRecordingsParams defines parameters for UpdateManyCallRecordings.
+type UpdateManyCallRecordingsParams struct {
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// CreateOneCallRecordingParams defines parameters for CreateOneCallRecording.
+type CreateOneCallRecordingParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Upsert Update the record that has the same id or unique field instead of failing; soft-deleted matches are restored.
+	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
+}
+
+// GroupByCallRecordingsParams defines parameters for GroupByCallRecordings.
+type GroupByCallRecordingsParams struct {
+	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
+	GroupBy GroupBy `form:"group_by" json:"group_by"`
+
+	// Aggregate JSON array of aggregates to compute per group, such as `["countNotEmptyId"]`.
+	Aggregate *Aggregate `form:"aggregate,omitempty" json:"aggregate,omitempty"`
+
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// OrderBy Comma-separated `field[Direction]` terms; Direction is AscNullsFirst (default), AscNullsLast, DescNullsFirst or DescNullsLast. The id is always the final tie-breaker.
+	OrderBy *OrderBy `form:"order_by,omitempty" json:"order_by,omitempty"`
+
+	// OrderByForRecords Order of the sample records inside each group, as order_by.
+	OrderByForRecords *OrderByForRecords `form:"order_by_for_records,omitempty" json:"order_by_for_records,omitempty"`
+
+	// IncludeRecordsSample Include a sample of each group's records.
+	IncludeRecordsSample *IncludeRecordsSample `form:"include_records_sample,omitempty" json:"include_records_sample,omitempty"`
+
+	// ViewID Apply the filters of this saved view.
+	ViewID *ViewID `form:"view_id,omitempty" json:"view_id,omitempty"`
+
+	// Limit Maximum number of groups.
+	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// RestoreManyCallRecordingsParams defines parameters for RestoreManyCallRecordings.
+type RestoreManyCallRecordingsParams struct {
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// DeleteOneCallRecordingParams defines parameters for DeleteOneCallRecording.
+type DeleteOneCallRecordingParams struct {
+	// SoftDelete Only set deletedAt instead of deleting permanently. The server's default is a permanent delete.
+	SoftDelete *SoftDelete `form:"soft_delete,omitempty" json:"soft_delete,omitempty"`
+}
+
+// FindOneCallRecordingParams defines parameters for FindOneCallRecording.
+type FindOneCallRecordingParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Fields Comma-separated fields to return, such as `name,emails`; the id always comes back. Newer servers only (older ones return every field); an unknown field is refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OmitNullValues Leave out fields whose value is null. Newer servers only.
+	OmitNullValues *OmitNullValues `form:"omit_null_values,omitempty" json:"omit_null_values,omitempty"`
+}
+
+// UpdateOneCallRecordingParams defines parameters for UpdateOneCallRecording.
+type UpdateOneCallRecordingParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// RestoreOneCallRecordingParams defines parameters for RestoreOneCallRecording.
+type RestoreOneCallRecordingParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
 // DeleteManyCompaniesParams defines parameters for DeleteManyCompanies.
@@ -4210,6 +9263,126 @@ type RestoreOneCompanyParams struct {
 	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
+// DeleteManyDashboardsParams defines parameters for DeleteManyDashboards.
+type DeleteManyDashboardsParams struct {
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// SoftDelete Only set deletedAt instead of deleting permanently. The server's default is a permanent delete.
+	SoftDelete *SoftDelete `form:"soft_delete,omitempty" json:"soft_delete,omitempty"`
+}
+
+// FindManyDashboardsParams defines parameters for FindManyDashboards.
+type FindManyDashboardsParams struct {
+	// Limit Records per page. The server silently reduces larger values to 200.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// OrderBy Comma-separated `field[Direction]` terms; Direction is AscNullsFirst (default), AscNullsLast, DescNullsFirst or DescNullsLast. The id is always the final tie-breaker.
+	OrderBy *OrderBy `form:"order_by,omitempty" json:"order_by,omitempty"`
+
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// StartingAfter Opaque cursor: return the records after it (pageInfo.endCursor of the previous page).
+	StartingAfter *StartingAfter `form:"starting_after,omitempty" json:"starting_after,omitempty"`
+
+	// EndingBefore Opaque cursor: return the records before it, paging backwards. Not allowed with starting_after.
+	EndingBefore *EndingBefore `form:"ending_before,omitempty" json:"ending_before,omitempty"`
+
+	// Fields Comma-separated fields to return, such as `name,emails`; the id always comes back. Newer servers only (older ones return every field); an unknown field is refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OmitNullValues Leave out fields whose value is null. Newer servers only.
+	OmitNullValues *OmitNullValues `form:"omit_null_values,omitempty" json:"omit_null_values,omitempty"`
+}
+
+// UpdateManyDashboardsParams defines parameters for UpdateManyDashboards.
+type UpdateManyDashboardsParams struct {
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// CreateOneDashboardParams defines parameters for CreateOneDashboard.
+type CreateOneDashboardParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Upsert Update the record that has the same id or unique field instead of failing; soft-deleted matches are restored.
+	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
+}
+
+// GroupByDashboardsParams defines parameters for GroupByDashboards.
+type GroupByDashboardsParams struct {
+	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
+	GroupBy GroupBy `form:"group_by" json:"group_by"`
+
+	// Aggregate JSON array of aggregates to compute per group, such as `["countNotEmptyId"]`.
+	Aggregate *Aggregate `form:"aggregate,omitempty" json:"aggregate,omitempty"`
+
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// OrderBy Comma-separated `field[Direction]` terms; Direction is AscNullsFirst (default), AscNullsLast, DescNullsFirst or DescNullsLast. The id is always the final tie-breaker.
+	OrderBy *OrderBy `form:"order_by,omitempty" json:"order_by,omitempty"`
+
+	// OrderByForRecords Order of the sample records inside each group, as order_by.
+	OrderByForRecords *OrderByForRecords `form:"order_by_for_records,omitempty" json:"order_by_for_records,omitempty"`
+
+	// IncludeRecordsSample Include a sample of each group's records.
+	IncludeRecordsSample *IncludeRecordsSample `form:"include_records_sample,omitempty" json:"include_records_sample,omitempty"`
+
+	// ViewID Apply the filters of this saved view.
+	ViewID *ViewID `form:"view_id,omitempty" json:"view_id,omitempty"`
+
+	// Limit Maximum number of groups.
+	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// RestoreManyDashboardsParams defines parameters for RestoreManyDashboards.
+type RestoreManyDashboardsParams struct {
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// DeleteOneDashboardParams defines parameters for DeleteOneDashboard.
+type DeleteOneDashboardParams struct {
+	// SoftDelete Only set deletedAt instead of deleting permanently. The server's default is a permanent delete.
+	SoftDelete *SoftDelete `form:"soft_delete,omitempty" json:"soft_delete,omitempty"`
+}
+
+// FindOneDashboardParams defines parameters for FindOneDashboard.
+type FindOneDashboardParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Fields Comma-separated fields to return, such as `name,emails`; the id always comes back. Newer servers only (older ones return every field); an unknown field is refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OmitNullValues Leave out fields whose value is null. Newer servers only.
+	OmitNullValues *OmitNullValues `form:"omit_null_values,omitempty" json:"omit_null_values,omitempty"`
+}
+
+// UpdateOneDashboardParams defines parameters for UpdateOneDashboard.
+type UpdateOneDashboardParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// RestoreOneDashboardParams defines parameters for RestoreOneDashboard.
+type RestoreOneDashboardParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
 // DeleteManyFavoritesParams defines parameters for DeleteManyFavorites.
 type DeleteManyFavoritesParams struct {
 	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
@@ -4326,6 +9499,846 @@ type UpdateOneFavoriteParams struct {
 
 // RestoreOneFavoriteParams defines parameters for RestoreOneFavorite.
 type RestoreOneFavoriteParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// DeleteManyMessageCampaignsParams defines parameters for DeleteManyMessageCampaigns.
+type DeleteManyMessageCampaignsParams struct {
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// SoftDelete Only set deletedAt instead of deleting permanently. The server's default is a permanent delete.
+	SoftDelete *SoftDelete `form:"soft_delete,omitempty" json:"soft_delete,omitempty"`
+}
+
+// FindManyMessageCampaignsParams defines parameters for FindManyMessageCampaigns.
+type FindManyMessageCampaignsParams struct {
+	// Limit Records per page. The server silently reduces larger values to 200.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// OrderBy Comma-separated `field[Direction]` terms; Direction is AscNullsFirst (default), AscNullsLast, DescNullsFirst or DescNullsLast. The id is always the final tie-breaker.
+	OrderBy *OrderBy `form:"order_by,omitempty" json:"order_by,omitempty"`
+
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// StartingAfter Opaque cursor: return the records after it (pageInfo.endCursor of the previous page).
+	StartingAfter *StartingAfter `form:"starting_after,omitempty" json:"starting_after,omitempty"`
+
+	// EndingBefore Opaque cursor: return the records before it, paging backwards. Not allowed with starting_after.
+	EndingBefore *EndingBefore `form:"ending_before,omitempty" json:"ending_before,omitempty"`
+
+	// Fields Comma-separated fields to return, such as `name,emails`; the id always comes back. Newer servers only (older ones return every field); an unknown field is refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OmitNullValues Leave out fields whose value is null. Newer servers only.
+	OmitNullValues *OmitNullValues `form:"omit_null_values,omitempty" json:"omit_null_values,omitempty"`
+}
+
+// UpdateManyMessageCampaignsParams defines parameters for UpdateManyMessageCampaigns.
+type UpdateManyMessageCampaignsParams struct {
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// CreateOneMessageCampaignParams defines parameters for CreateOneMessageCampaign.
+type CreateOneMessageCampaignParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Upsert Update the record that has the same id or unique field instead of failing; soft-deleted matches are restored.
+	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
+}
+
+// GroupByMessageCampaignsParams defines parameters for GroupByMessageCampaigns.
+type GroupByMessageCampaignsParams struct {
+	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
+	GroupBy GroupBy `form:"group_by" json:"group_by"`
+
+	// Aggregate JSON array of aggregates to compute per group, such as `["countNotEmptyId"]`.
+	Aggregate *Aggregate `form:"aggregate,omitempty" json:"aggregate,omitempty"`
+
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// OrderBy Comma-separated `field[Direction]` terms; Direction is AscNullsFirst (default), AscNullsLast, DescNullsFirst or DescNullsLast. The id is always the final tie-breaker.
+	OrderBy *OrderBy `form:"order_by,omitempty" json:"order_by,omitempty"`
+
+	// OrderByForRecords Order of the sample records inside each group, as order_by.
+	OrderByForRecords *OrderByForRecords `form:"order_by_for_records,omitempty" json:"order_by_for_records,omitempty"`
+
+	// IncludeRecordsSample Include a sample of each group's records.
+	IncludeRecordsSample *IncludeRecordsSample `form:"include_records_sample,omitempty" json:"include_records_sample,omitempty"`
+
+	// ViewID Apply the filters of this saved view.
+	ViewID *ViewID `form:"view_id,omitempty" json:"view_id,omitempty"`
+
+	// Limit Maximum number of groups.
+	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// RestoreManyMessageCampaignsParams defines parameters for RestoreManyMessageCampaigns.
+type RestoreManyMessageCampaignsParams struct {
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// DeleteOneMessageCampaignParams defines parameters for DeleteOneMessageCampaign.
+type DeleteOneMessageCampaignParams struct {
+	// SoftDelete Only set deletedAt instead of deleting permanently. The server's default is a permanent delete.
+	SoftDelete *SoftDelete `form:"soft_delete,omitempty" json:"soft_delete,omitempty"`
+}
+
+// FindOneMessageCampaignParams defines parameters for FindOneMessageCampaign.
+type FindOneMessageCampaignParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Fields Comma-separated fields to return, such as `name,emails`; the id always comes back. Newer servers only (older ones return every field); an unknown field is refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OmitNullValues Leave out fields whose value is null. Newer servers only.
+	OmitNullValues *OmitNullValues `form:"omit_null_values,omitempty" json:"omit_null_values,omitempty"`
+}
+
+// UpdateOneMessageCampaignParams defines parameters for UpdateOneMessageCampaign.
+type UpdateOneMessageCampaignParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// RestoreOneMessageCampaignParams defines parameters for RestoreOneMessageCampaign.
+type RestoreOneMessageCampaignParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// DeleteManyMessageListMembersParams defines parameters for DeleteManyMessageListMembers.
+type DeleteManyMessageListMembersParams struct {
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// SoftDelete Only set deletedAt instead of deleting permanently. The server's default is a permanent delete.
+	SoftDelete *SoftDelete `form:"soft_delete,omitempty" json:"soft_delete,omitempty"`
+}
+
+// FindManyMessageListMembersParams defines parameters for FindManyMessageListMembers.
+type FindManyMessageListMembersParams struct {
+	// Limit Records per page. The server silently reduces larger values to 200.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// OrderBy Comma-separated `field[Direction]` terms; Direction is AscNullsFirst (default), AscNullsLast, DescNullsFirst or DescNullsLast. The id is always the final tie-breaker.
+	OrderBy *OrderBy `form:"order_by,omitempty" json:"order_by,omitempty"`
+
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// StartingAfter Opaque cursor: return the records after it (pageInfo.endCursor of the previous page).
+	StartingAfter *StartingAfter `form:"starting_after,omitempty" json:"starting_after,omitempty"`
+
+	// EndingBefore Opaque cursor: return the records before it, paging backwards. Not allowed with starting_after.
+	EndingBefore *EndingBefore `form:"ending_before,omitempty" json:"ending_before,omitempty"`
+
+	// Fields Comma-separated fields to return, such as `name,emails`; the id always comes back. Newer servers only (older ones return every field); an unknown field is refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OmitNullValues Leave out fields whose value is null. Newer servers only.
+	OmitNullValues *OmitNullValues `form:"omit_null_values,omitempty" json:"omit_null_values,omitempty"`
+}
+
+// UpdateManyMessageListMembersParams defines parameters for UpdateManyMessageListMembers.
+type UpdateManyMessageListMembersParams struct {
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// CreateOneMessageListMemberParams defines parameters for CreateOneMessageListMember.
+type CreateOneMessageListMemberParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Upsert Update the record that has the same id or unique field instead of failing; soft-deleted matches are restored.
+	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
+}
+
+// GroupByMessageListMembersParams defines parameters for GroupByMessageListMembers.
+type GroupByMessageListMembersParams struct {
+	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
+	GroupBy GroupBy `form:"group_by" json:"group_by"`
+
+	// Aggregate JSON array of aggregates to compute per group, such as `["countNotEmptyId"]`.
+	Aggregate *Aggregate `form:"aggregate,omitempty" json:"aggregate,omitempty"`
+
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// OrderBy Comma-separated `field[Direction]` terms; Direction is AscNullsFirst (default), AscNullsLast, DescNullsFirst or DescNullsLast. The id is always the final tie-breaker.
+	OrderBy *OrderBy `form:"order_by,omitempty" json:"order_by,omitempty"`
+
+	// OrderByForRecords Order of the sample records inside each group, as order_by.
+	OrderByForRecords *OrderByForRecords `form:"order_by_for_records,omitempty" json:"order_by_for_records,omitempty"`
+
+	// IncludeRecordsSample Include a sample of each group's records.
+	IncludeRecordsSample *IncludeRecordsSample `form:"include_records_sample,omitempty" json:"include_records_sample,omitempty"`
+
+	// ViewID Apply the filters of this saved view.
+	ViewID *ViewID `form:"view_id,omitempty" json:"view_id,omitempty"`
+
+	// Limit Maximum number of groups.
+	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// RestoreManyMessageListMembersParams defines parameters for RestoreManyMessageListMembers.
+type RestoreManyMessageListMembersParams struct {
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// DeleteOneMessageListMemberParams defines parameters for DeleteOneMessageListMember.
+type DeleteOneMessageListMemberParams struct {
+	// SoftDelete Only set deletedAt instead of deleting permanently. The server's default is a permanent delete.
+	SoftDelete *SoftDelete `form:"soft_delete,omitempty" json:"soft_delete,omitempty"`
+}
+
+// FindOneMessageListMemberParams defines parameters for FindOneMessageListMember.
+type FindOneMessageListMemberParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Fields Comma-separated fields to return, such as `name,emails`; the id always comes back. Newer servers only (older ones return every field); an unknown field is refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OmitNullValues Leave out fields whose value is null. Newer servers only.
+	OmitNullValues *OmitNullValues `form:"omit_null_values,omitempty" json:"omit_null_values,omitempty"`
+}
+
+// UpdateOneMessageListMemberParams defines parameters for UpdateOneMessageListMember.
+type UpdateOneMessageListMemberParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// RestoreOneMessageListMemberParams defines parameters for RestoreOneMessageListMember.
+type RestoreOneMessageListMemberParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// DeleteManyMessageListsParams defines parameters for DeleteManyMessageLists.
+type DeleteManyMessageListsParams struct {
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// SoftDelete Only set deletedAt instead of deleting permanently. The server's default is a permanent delete.
+	SoftDelete *SoftDelete `form:"soft_delete,omitempty" json:"soft_delete,omitempty"`
+}
+
+// FindManyMessageListsParams defines parameters for FindManyMessageLists.
+type FindManyMessageListsParams struct {
+	// Limit Records per page. The server silently reduces larger values to 200.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// OrderBy Comma-separated `field[Direction]` terms; Direction is AscNullsFirst (default), AscNullsLast, DescNullsFirst or DescNullsLast. The id is always the final tie-breaker.
+	OrderBy *OrderBy `form:"order_by,omitempty" json:"order_by,omitempty"`
+
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// StartingAfter Opaque cursor: return the records after it (pageInfo.endCursor of the previous page).
+	StartingAfter *StartingAfter `form:"starting_after,omitempty" json:"starting_after,omitempty"`
+
+	// EndingBefore Opaque cursor: return the records before it, paging backwards. Not allowed with starting_after.
+	EndingBefore *EndingBefore `form:"ending_before,omitempty" json:"ending_before,omitempty"`
+
+	// Fields Comma-separated fields to return, such as `name,emails`; the id always comes back. Newer servers only (older ones return every field); an unknown field is refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OmitNullValues Leave out fields whose value is null. Newer servers only.
+	OmitNullValues *OmitNullValues `form:"omit_null_values,omitempty" json:"omit_null_values,omitempty"`
+}
+
+// UpdateManyMessageListsParams defines parameters for UpdateManyMessageLists.
+type UpdateManyMessageListsParams struct {
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// CreateOneMessageListParams defines parameters for CreateOneMessageList.
+type CreateOneMessageListParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Upsert Update the record that has the same id or unique field instead of failing; soft-deleted matches are restored.
+	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
+}
+
+// GroupByMessageListsParams defines parameters for GroupByMessageLists.
+type GroupByMessageListsParams struct {
+	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
+	GroupBy GroupBy `form:"group_by" json:"group_by"`
+
+	// Aggregate JSON array of aggregates to compute per group, such as `["countNotEmptyId"]`.
+	Aggregate *Aggregate `form:"aggregate,omitempty" json:"aggregate,omitempty"`
+
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// OrderBy Comma-separated `field[Direction]` terms; Direction is AscNullsFirst (default), AscNullsLast, DescNullsFirst or DescNullsLast. The id is always the final tie-breaker.
+	OrderBy *OrderBy `form:"order_by,omitempty" json:"order_by,omitempty"`
+
+	// OrderByForRecords Order of the sample records inside each group, as order_by.
+	OrderByForRecords *OrderByForRecords `form:"order_by_for_records,omitempty" json:"order_by_for_records,omitempty"`
+
+	// IncludeRecordsSample Include a sample of each group's records.
+	IncludeRecordsSample *IncludeRecordsSample `form:"include_records_sample,omitempty" json:"include_records_sample,omitempty"`
+
+	// ViewID Apply the filters of this saved view.
+	ViewID *ViewID `form:"view_id,omitempty" json:"view_id,omitempty"`
+
+	// Limit Maximum number of groups.
+	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// RestoreManyMessageListsParams defines parameters for RestoreManyMessageLists.
+type RestoreManyMessageListsParams struct {
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// DeleteOneMessageListParams defines parameters for DeleteOneMessageList.
+type DeleteOneMessageListParams struct {
+	// SoftDelete Only set deletedAt instead of deleting permanently. The server's default is a permanent delete.
+	SoftDelete *SoftDelete `form:"soft_delete,omitempty" json:"soft_delete,omitempty"`
+}
+
+// FindOneMessageListParams defines parameters for FindOneMessageList.
+type FindOneMessageListParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Fields Comma-separated fields to return, such as `name,emails`; the id always comes back. Newer servers only (older ones return every field); an unknown field is refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OmitNullValues Leave out fields whose value is null. Newer servers only.
+	OmitNullValues *OmitNullValues `form:"omit_null_values,omitempty" json:"omit_null_values,omitempty"`
+}
+
+// UpdateOneMessageListParams defines parameters for UpdateOneMessageList.
+type UpdateOneMessageListParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// RestoreOneMessageListParams defines parameters for RestoreOneMessageList.
+type RestoreOneMessageListParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// DeleteManyMessageParticipantsParams defines parameters for DeleteManyMessageParticipants.
+type DeleteManyMessageParticipantsParams struct {
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// SoftDelete Only set deletedAt instead of deleting permanently. The server's default is a permanent delete.
+	SoftDelete *SoftDelete `form:"soft_delete,omitempty" json:"soft_delete,omitempty"`
+}
+
+// FindManyMessageParticipantsParams defines parameters for FindManyMessageParticipants.
+type FindManyMessageParticipantsParams struct {
+	// Limit Records per page. The server silently reduces larger values to 200.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// OrderBy Comma-separated `field[Direction]` terms; Direction is AscNullsFirst (default), AscNullsLast, DescNullsFirst or DescNullsLast. The id is always the final tie-breaker.
+	OrderBy *OrderBy `form:"order_by,omitempty" json:"order_by,omitempty"`
+
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// StartingAfter Opaque cursor: return the records after it (pageInfo.endCursor of the previous page).
+	StartingAfter *StartingAfter `form:"starting_after,omitempty" json:"starting_after,omitempty"`
+
+	// EndingBefore Opaque cursor: return the records before it, paging backwards. Not allowed with starting_after.
+	EndingBefore *EndingBefore `form:"ending_before,omitempty" json:"ending_before,omitempty"`
+
+	// Fields Comma-separated fields to return, such as `name,emails`; the id always comes back. Newer servers only (older ones return every field); an unknown field is refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OmitNullValues Leave out fields whose value is null. Newer servers only.
+	OmitNullValues *OmitNullValues `form:"omit_null_values,omitempty" json:"omit_null_values,omitempty"`
+}
+
+// UpdateManyMessageParticipantsParams defines parameters for UpdateManyMessageParticipants.
+type UpdateManyMessageParticipantsParams struct {
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// CreateOneMessageParticipantParams defines parameters for CreateOneMessageParticipant.
+type CreateOneMessageParticipantParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Upsert Update the record that has the same id or unique field instead of failing; soft-deleted matches are restored.
+	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
+}
+
+// GroupByMessageParticipantsParams defines parameters for GroupByMessageParticipants.
+type GroupByMessageParticipantsParams struct {
+	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
+	GroupBy GroupBy `form:"group_by" json:"group_by"`
+
+	// Aggregate JSON array of aggregates to compute per group, such as `["countNotEmptyId"]`.
+	Aggregate *Aggregate `form:"aggregate,omitempty" json:"aggregate,omitempty"`
+
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// OrderBy Comma-separated `field[Direction]` terms; Direction is AscNullsFirst (default), AscNullsLast, DescNullsFirst or DescNullsLast. The id is always the final tie-breaker.
+	OrderBy *OrderBy `form:"order_by,omitempty" json:"order_by,omitempty"`
+
+	// OrderByForRecords Order of the sample records inside each group, as order_by.
+	OrderByForRecords *OrderByForRecords `form:"order_by_for_records,omitempty" json:"order_by_for_records,omitempty"`
+
+	// IncludeRecordsSample Include a sample of each group's records.
+	IncludeRecordsSample *IncludeRecordsSample `form:"include_records_sample,omitempty" json:"include_records_sample,omitempty"`
+
+	// ViewID Apply the filters of this saved view.
+	ViewID *ViewID `form:"view_id,omitempty" json:"view_id,omitempty"`
+
+	// Limit Maximum number of groups.
+	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// RestoreManyMessageParticipantsParams defines parameters for RestoreManyMessageParticipants.
+type RestoreManyMessageParticipantsParams struct {
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// DeleteOneMessageParticipantParams defines parameters for DeleteOneMessageParticipant.
+type DeleteOneMessageParticipantParams struct {
+	// SoftDelete Only set deletedAt instead of deleting permanently. The server's default is a permanent delete.
+	SoftDelete *SoftDelete `form:"soft_delete,omitempty" json:"soft_delete,omitempty"`
+}
+
+// FindOneMessageParticipantParams defines parameters for FindOneMessageParticipant.
+type FindOneMessageParticipantParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Fields Comma-separated fields to return, such as `name,emails`; the id always comes back. Newer servers only (older ones return every field); an unknown field is refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OmitNullValues Leave out fields whose value is null. Newer servers only.
+	OmitNullValues *OmitNullValues `form:"omit_null_values,omitempty" json:"omit_null_values,omitempty"`
+}
+
+// UpdateOneMessageParticipantParams defines parameters for UpdateOneMessageParticipant.
+type UpdateOneMessageParticipantParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// RestoreOneMessageParticipantParams defines parameters for RestoreOneMessageParticipant.
+type RestoreOneMessageParticipantParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// DeleteManyMessageThreadTargetsParams defines parameters for DeleteManyMessageThreadTargets.
+type DeleteManyMessageThreadTargetsParams struct {
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// SoftDelete Only set deletedAt instead of deleting permanently. The server's default is a permanent delete.
+	SoftDelete *SoftDelete `form:"soft_delete,omitempty" json:"soft_delete,omitempty"`
+}
+
+// FindManyMessageThreadTargetsParams defines parameters for FindManyMessageThreadTargets.
+type FindManyMessageThreadTargetsParams struct {
+	// Limit Records per page. The server silently reduces larger values to 200.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// OrderBy Comma-separated `field[Direction]` terms; Direction is AscNullsFirst (default), AscNullsLast, DescNullsFirst or DescNullsLast. The id is always the final tie-breaker.
+	OrderBy *OrderBy `form:"order_by,omitempty" json:"order_by,omitempty"`
+
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// StartingAfter Opaque cursor: return the records after it (pageInfo.endCursor of the previous page).
+	StartingAfter *StartingAfter `form:"starting_after,omitempty" json:"starting_after,omitempty"`
+
+	// EndingBefore Opaque cursor: return the records before it, paging backwards. Not allowed with starting_after.
+	EndingBefore *EndingBefore `form:"ending_before,omitempty" json:"ending_before,omitempty"`
+
+	// Fields Comma-separated fields to return, such as `name,emails`; the id always comes back. Newer servers only (older ones return every field); an unknown field is refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OmitNullValues Leave out fields whose value is null. Newer servers only.
+	OmitNullValues *OmitNullValues `form:"omit_null_values,omitempty" json:"omit_null_values,omitempty"`
+}
+
+// UpdateManyMessageThreadTargetsParams defines parameters for UpdateManyMessageThreadTargets.
+type UpdateManyMessageThreadTargetsParams struct {
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// CreateOneMessageThreadTargetParams defines parameters for CreateOneMessageThreadTarget.
+type CreateOneMessageThreadTargetParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Upsert Update the record that has the same id or unique field instead of failing; soft-deleted matches are restored.
+	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
+}
+
+// GroupByMessageThreadTargetsParams defines parameters for GroupByMessageThreadTargets.
+type GroupByMessageThreadTargetsParams struct {
+	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
+	GroupBy GroupBy `form:"group_by" json:"group_by"`
+
+	// Aggregate JSON array of aggregates to compute per group, such as `["countNotEmptyId"]`.
+	Aggregate *Aggregate `form:"aggregate,omitempty" json:"aggregate,omitempty"`
+
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// OrderBy Comma-separated `field[Direction]` terms; Direction is AscNullsFirst (default), AscNullsLast, DescNullsFirst or DescNullsLast. The id is always the final tie-breaker.
+	OrderBy *OrderBy `form:"order_by,omitempty" json:"order_by,omitempty"`
+
+	// OrderByForRecords Order of the sample records inside each group, as order_by.
+	OrderByForRecords *OrderByForRecords `form:"order_by_for_records,omitempty" json:"order_by_for_records,omitempty"`
+
+	// IncludeRecordsSample Include a sample of each group's records.
+	IncludeRecordsSample *IncludeRecordsSample `form:"include_records_sample,omitempty" json:"include_records_sample,omitempty"`
+
+	// ViewID Apply the filters of this saved view.
+	ViewID *ViewID `form:"view_id,omitempty" json:"view_id,omitempty"`
+
+	// Limit Maximum number of groups.
+	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// RestoreManyMessageThreadTargetsParams defines parameters for RestoreManyMessageThreadTargets.
+type RestoreManyMessageThreadTargetsParams struct {
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// DeleteOneMessageThreadTargetParams defines parameters for DeleteOneMessageThreadTarget.
+type DeleteOneMessageThreadTargetParams struct {
+	// SoftDelete Only set deletedAt instead of deleting permanently. The server's default is a permanent delete.
+	SoftDelete *SoftDelete `form:"soft_delete,omitempty" json:"soft_delete,omitempty"`
+}
+
+// FindOneMessageThreadTargetParams defines parameters for FindOneMessageThreadTarget.
+type FindOneMessageThreadTargetParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Fields Comma-separated fields to return, such as `name,emails`; the id always comes back. Newer servers only (older ones return every field); an unknown field is refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OmitNullValues Leave out fields whose value is null. Newer servers only.
+	OmitNullValues *OmitNullValues `form:"omit_null_values,omitempty" json:"omit_null_values,omitempty"`
+}
+
+// UpdateOneMessageThreadTargetParams defines parameters for UpdateOneMessageThreadTarget.
+type UpdateOneMessageThreadTargetParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// RestoreOneMessageThreadTargetParams defines parameters for RestoreOneMessageThreadTarget.
+type RestoreOneMessageThreadTargetParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// DeleteManyMessageThreadsParams defines parameters for DeleteManyMessageThreads.
+type DeleteManyMessageThreadsParams struct {
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// SoftDelete Only set deletedAt instead of deleting permanently. The server's default is a permanent delete.
+	SoftDelete *SoftDelete `form:"soft_delete,omitempty" json:"soft_delete,omitempty"`
+}
+
+// FindManyMessageThreadsParams defines parameters for FindManyMessageThreads.
+type FindManyMessageThreadsParams struct {
+	// Limit Records per page. The server silently reduces larger values to 200.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// OrderBy Comma-separated `field[Direction]` terms; Direction is AscNullsFirst (default), AscNullsLast, DescNullsFirst or DescNullsLast. The id is always the final tie-breaker.
+	OrderBy *OrderBy `form:"order_by,omitempty" json:"order_by,omitempty"`
+
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// StartingAfter Opaque cursor: return the records after it (pageInfo.endCursor of the previous page).
+	StartingAfter *StartingAfter `form:"starting_after,omitempty" json:"starting_after,omitempty"`
+
+	// EndingBefore Opaque cursor: return the records before it, paging backwards. Not allowed with starting_after.
+	EndingBefore *EndingBefore `form:"ending_before,omitempty" json:"ending_before,omitempty"`
+
+	// Fields Comma-separated fields to return, such as `name,emails`; the id always comes back. Newer servers only (older ones return every field); an unknown field is refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OmitNullValues Leave out fields whose value is null. Newer servers only.
+	OmitNullValues *OmitNullValues `form:"omit_null_values,omitempty" json:"omit_null_values,omitempty"`
+}
+
+// UpdateManyMessageThreadsParams defines parameters for UpdateManyMessageThreads.
+type UpdateManyMessageThreadsParams struct {
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// CreateOneMessageThreadParams defines parameters for CreateOneMessageThread.
+type CreateOneMessageThreadParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Upsert Update the record that has the same id or unique field instead of failing; soft-deleted matches are restored.
+	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
+}
+
+// GroupByMessageThreadsParams defines parameters for GroupByMessageThreads.
+type GroupByMessageThreadsParams struct {
+	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
+	GroupBy GroupBy `form:"group_by" json:"group_by"`
+
+	// Aggregate JSON array of aggregates to compute per group, such as `["countNotEmptyId"]`.
+	Aggregate *Aggregate `form:"aggregate,omitempty" json:"aggregate,omitempty"`
+
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// OrderBy Comma-separated `field[Direction]` terms; Direction is AscNullsFirst (default), AscNullsLast, DescNullsFirst or DescNullsLast. The id is always the final tie-breaker.
+	OrderBy *OrderBy `form:"order_by,omitempty" json:"order_by,omitempty"`
+
+	// OrderByForRecords Order of the sample records inside each group, as order_by.
+	OrderByForRecords *OrderByForRecords `form:"order_by_for_records,omitempty" json:"order_by_for_records,omitempty"`
+
+	// IncludeRecordsSample Include a sample of each group's records.
+	IncludeRecordsSample *IncludeRecordsSample `form:"include_records_sample,omitempty" json:"include_records_sample,omitempty"`
+
+	// ViewID Apply the filters of this saved view.
+	ViewID *ViewID `form:"view_id,omitempty" json:"view_id,omitempty"`
+
+	// Limit Maximum number of groups.
+	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// RestoreManyMessageThreadsParams defines parameters for RestoreManyMessageThreads.
+type RestoreManyMessageThreadsParams struct {
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// DeleteOneMessageThreadParams defines parameters for DeleteOneMessageThread.
+type DeleteOneMessageThreadParams struct {
+	// SoftDelete Only set deletedAt instead of deleting permanently. The server's default is a permanent delete.
+	SoftDelete *SoftDelete `form:"soft_delete,omitempty" json:"soft_delete,omitempty"`
+}
+
+// FindOneMessageThreadParams defines parameters for FindOneMessageThread.
+type FindOneMessageThreadParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Fields Comma-separated fields to return, such as `name,emails`; the id always comes back. Newer servers only (older ones return every field); an unknown field is refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OmitNullValues Leave out fields whose value is null. Newer servers only.
+	OmitNullValues *OmitNullValues `form:"omit_null_values,omitempty" json:"omit_null_values,omitempty"`
+}
+
+// UpdateOneMessageThreadParams defines parameters for UpdateOneMessageThread.
+type UpdateOneMessageThreadParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// RestoreOneMessageThreadParams defines parameters for RestoreOneMessageThread.
+type RestoreOneMessageThreadParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// DeleteManyMessagesParams defines parameters for DeleteManyMessages.
+type DeleteManyMessagesParams struct {
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// SoftDelete Only set deletedAt instead of deleting permanently. The server's default is a permanent delete.
+	SoftDelete *SoftDelete `form:"soft_delete,omitempty" json:"soft_delete,omitempty"`
+}
+
+// FindManyMessagesParams defines parameters for FindManyMessages.
+type FindManyMessagesParams struct {
+	// Limit Records per page. The server silently reduces larger values to 200.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// OrderBy Comma-separated `field[Direction]` terms; Direction is AscNullsFirst (default), AscNullsLast, DescNullsFirst or DescNullsLast. The id is always the final tie-breaker.
+	OrderBy *OrderBy `form:"order_by,omitempty" json:"order_by,omitempty"`
+
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// StartingAfter Opaque cursor: return the records after it (pageInfo.endCursor of the previous page).
+	StartingAfter *StartingAfter `form:"starting_after,omitempty" json:"starting_after,omitempty"`
+
+	// EndingBefore Opaque cursor: return the records before it, paging backwards. Not allowed with starting_after.
+	EndingBefore *EndingBefore `form:"ending_before,omitempty" json:"ending_before,omitempty"`
+
+	// Fields Comma-separated fields to return, such as `name,emails`; the id always comes back. Newer servers only (older ones return every field); an unknown field is refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OmitNullValues Leave out fields whose value is null. Newer servers only.
+	OmitNullValues *OmitNullValues `form:"omit_null_values,omitempty" json:"omit_null_values,omitempty"`
+}
+
+// UpdateManyMessagesParams defines parameters for UpdateManyMessages.
+type UpdateManyMessagesParams struct {
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// CreateOneMessageParams defines parameters for CreateOneMessage.
+type CreateOneMessageParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Upsert Update the record that has the same id or unique field instead of failing; soft-deleted matches are restored.
+	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
+}
+
+// GroupByMessagesParams defines parameters for GroupByMessages.
+type GroupByMessagesParams struct {
+	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
+	GroupBy GroupBy `form:"group_by" json:"group_by"`
+
+	// Aggregate JSON array of aggregates to compute per group, such as `["countNotEmptyId"]`.
+	Aggregate *Aggregate `form:"aggregate,omitempty" json:"aggregate,omitempty"`
+
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// OrderBy Comma-separated `field[Direction]` terms; Direction is AscNullsFirst (default), AscNullsLast, DescNullsFirst or DescNullsLast. The id is always the final tie-breaker.
+	OrderBy *OrderBy `form:"order_by,omitempty" json:"order_by,omitempty"`
+
+	// OrderByForRecords Order of the sample records inside each group, as order_by.
+	OrderByForRecords *OrderByForRecords `form:"order_by_for_records,omitempty" json:"order_by_for_records,omitempty"`
+
+	// IncludeRecordsSample Include a sample of each group's records.
+	IncludeRecordsSample *IncludeRecordsSample `form:"include_records_sample,omitempty" json:"include_records_sample,omitempty"`
+
+	// ViewID Apply the filters of this saved view.
+	ViewID *ViewID `form:"view_id,omitempty" json:"view_id,omitempty"`
+
+	// Limit Maximum number of groups.
+	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// RestoreManyMessagesParams defines parameters for RestoreManyMessages.
+type RestoreManyMessagesParams struct {
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// DeleteOneMessageParams defines parameters for DeleteOneMessage.
+type DeleteOneMessageParams struct {
+	// SoftDelete Only set deletedAt instead of deleting permanently. The server's default is a permanent delete.
+	SoftDelete *SoftDelete `form:"soft_delete,omitempty" json:"soft_delete,omitempty"`
+}
+
+// FindOneMessageParams defines parameters for FindOneMessage.
+type FindOneMessageParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Fields Comma-separated fields to return, such as `name,emails`; the id always comes back. Newer servers only (older ones return every field); an unknown field is refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OmitNullValues Leave out fields whose value is null. Newer servers only.
+	OmitNullValues *OmitNullValues `form:"omit_null_values,omitempty" json:"omit_null_values,omitempty"`
+}
+
+// UpdateOneMessageParams defines parameters for UpdateOneMessage.
+type UpdateOneMessageParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// RestoreOneMessageParams defines parameters for RestoreOneMessage.
+type RestoreOneMessageParams struct {
 	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
 	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
@@ -5206,6 +11219,486 @@ type RestoreOneTimelineActivityParams struct {
 	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
+// DeleteManyWorkflowAutomatedTriggersParams defines parameters for DeleteManyWorkflowAutomatedTriggers.
+type DeleteManyWorkflowAutomatedTriggersParams struct {
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// SoftDelete Only set deletedAt instead of deleting permanently. The server's default is a permanent delete.
+	SoftDelete *SoftDelete `form:"soft_delete,omitempty" json:"soft_delete,omitempty"`
+}
+
+// FindManyWorkflowAutomatedTriggersParams defines parameters for FindManyWorkflowAutomatedTriggers.
+type FindManyWorkflowAutomatedTriggersParams struct {
+	// Limit Records per page. The server silently reduces larger values to 200.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// OrderBy Comma-separated `field[Direction]` terms; Direction is AscNullsFirst (default), AscNullsLast, DescNullsFirst or DescNullsLast. The id is always the final tie-breaker.
+	OrderBy *OrderBy `form:"order_by,omitempty" json:"order_by,omitempty"`
+
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// StartingAfter Opaque cursor: return the records after it (pageInfo.endCursor of the previous page).
+	StartingAfter *StartingAfter `form:"starting_after,omitempty" json:"starting_after,omitempty"`
+
+	// EndingBefore Opaque cursor: return the records before it, paging backwards. Not allowed with starting_after.
+	EndingBefore *EndingBefore `form:"ending_before,omitempty" json:"ending_before,omitempty"`
+
+	// Fields Comma-separated fields to return, such as `name,emails`; the id always comes back. Newer servers only (older ones return every field); an unknown field is refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OmitNullValues Leave out fields whose value is null. Newer servers only.
+	OmitNullValues *OmitNullValues `form:"omit_null_values,omitempty" json:"omit_null_values,omitempty"`
+}
+
+// UpdateManyWorkflowAutomatedTriggersParams defines parameters for UpdateManyWorkflowAutomatedTriggers.
+type UpdateManyWorkflowAutomatedTriggersParams struct {
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// CreateOneWorkflowAutomatedTriggerParams defines parameters for CreateOneWorkflowAutomatedTrigger.
+type CreateOneWorkflowAutomatedTriggerParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Upsert Update the record that has the same id or unique field instead of failing; soft-deleted matches are restored.
+	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
+}
+
+// GroupByWorkflowAutomatedTriggersParams defines parameters for GroupByWorkflowAutomatedTriggers.
+type GroupByWorkflowAutomatedTriggersParams struct {
+	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
+	GroupBy GroupBy `form:"group_by" json:"group_by"`
+
+	// Aggregate JSON array of aggregates to compute per group, such as `["countNotEmptyId"]`.
+	Aggregate *Aggregate `form:"aggregate,omitempty" json:"aggregate,omitempty"`
+
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// OrderBy Comma-separated `field[Direction]` terms; Direction is AscNullsFirst (default), AscNullsLast, DescNullsFirst or DescNullsLast. The id is always the final tie-breaker.
+	OrderBy *OrderBy `form:"order_by,omitempty" json:"order_by,omitempty"`
+
+	// OrderByForRecords Order of the sample records inside each group, as order_by.
+	OrderByForRecords *OrderByForRecords `form:"order_by_for_records,omitempty" json:"order_by_for_records,omitempty"`
+
+	// IncludeRecordsSample Include a sample of each group's records.
+	IncludeRecordsSample *IncludeRecordsSample `form:"include_records_sample,omitempty" json:"include_records_sample,omitempty"`
+
+	// ViewID Apply the filters of this saved view.
+	ViewID *ViewID `form:"view_id,omitempty" json:"view_id,omitempty"`
+
+	// Limit Maximum number of groups.
+	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// RestoreManyWorkflowAutomatedTriggersParams defines parameters for RestoreManyWorkflowAutomatedTriggers.
+type RestoreManyWorkflowAutomatedTriggersParams struct {
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// DeleteOneWorkflowAutomatedTriggerParams defines parameters for DeleteOneWorkflowAutomatedTrigger.
+type DeleteOneWorkflowAutomatedTriggerParams struct {
+	// SoftDelete Only set deletedAt instead of deleting permanently. The server's default is a permanent delete.
+	SoftDelete *SoftDelete `form:"soft_delete,omitempty" json:"soft_delete,omitempty"`
+}
+
+// FindOneWorkflowAutomatedTriggerParams defines parameters for FindOneWorkflowAutomatedTrigger.
+type FindOneWorkflowAutomatedTriggerParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Fields Comma-separated fields to return, such as `name,emails`; the id always comes back. Newer servers only (older ones return every field); an unknown field is refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OmitNullValues Leave out fields whose value is null. Newer servers only.
+	OmitNullValues *OmitNullValues `form:"omit_null_values,omitempty" json:"omit_null_values,omitempty"`
+}
+
+// UpdateOneWorkflowAutomatedTriggerParams defines parameters for UpdateOneWorkflowAutomatedTrigger.
+type UpdateOneWorkflowAutomatedTriggerParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// RestoreOneWorkflowAutomatedTriggerParams defines parameters for RestoreOneWorkflowAutomatedTrigger.
+type RestoreOneWorkflowAutomatedTriggerParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// DeleteManyWorkflowRunsParams defines parameters for DeleteManyWorkflowRuns.
+type DeleteManyWorkflowRunsParams struct {
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// SoftDelete Only set deletedAt instead of deleting permanently. The server's default is a permanent delete.
+	SoftDelete *SoftDelete `form:"soft_delete,omitempty" json:"soft_delete,omitempty"`
+}
+
+// FindManyWorkflowRunsParams defines parameters for FindManyWorkflowRuns.
+type FindManyWorkflowRunsParams struct {
+	// Limit Records per page. The server silently reduces larger values to 200.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// OrderBy Comma-separated `field[Direction]` terms; Direction is AscNullsFirst (default), AscNullsLast, DescNullsFirst or DescNullsLast. The id is always the final tie-breaker.
+	OrderBy *OrderBy `form:"order_by,omitempty" json:"order_by,omitempty"`
+
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// StartingAfter Opaque cursor: return the records after it (pageInfo.endCursor of the previous page).
+	StartingAfter *StartingAfter `form:"starting_after,omitempty" json:"starting_after,omitempty"`
+
+	// EndingBefore Opaque cursor: return the records before it, paging backwards. Not allowed with starting_after.
+	EndingBefore *EndingBefore `form:"ending_before,omitempty" json:"ending_before,omitempty"`
+
+	// Fields Comma-separated fields to return, such as `name,emails`; the id always comes back. Newer servers only (older ones return every field); an unknown field is refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OmitNullValues Leave out fields whose value is null. Newer servers only.
+	OmitNullValues *OmitNullValues `form:"omit_null_values,omitempty" json:"omit_null_values,omitempty"`
+}
+
+// UpdateManyWorkflowRunsParams defines parameters for UpdateManyWorkflowRuns.
+type UpdateManyWorkflowRunsParams struct {
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// CreateOneWorkflowRunParams defines parameters for CreateOneWorkflowRun.
+type CreateOneWorkflowRunParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Upsert Update the record that has the same id or unique field instead of failing; soft-deleted matches are restored.
+	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
+}
+
+// GroupByWorkflowRunsParams defines parameters for GroupByWorkflowRuns.
+type GroupByWorkflowRunsParams struct {
+	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
+	GroupBy GroupBy `form:"group_by" json:"group_by"`
+
+	// Aggregate JSON array of aggregates to compute per group, such as `["countNotEmptyId"]`.
+	Aggregate *Aggregate `form:"aggregate,omitempty" json:"aggregate,omitempty"`
+
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// OrderBy Comma-separated `field[Direction]` terms; Direction is AscNullsFirst (default), AscNullsLast, DescNullsFirst or DescNullsLast. The id is always the final tie-breaker.
+	OrderBy *OrderBy `form:"order_by,omitempty" json:"order_by,omitempty"`
+
+	// OrderByForRecords Order of the sample records inside each group, as order_by.
+	OrderByForRecords *OrderByForRecords `form:"order_by_for_records,omitempty" json:"order_by_for_records,omitempty"`
+
+	// IncludeRecordsSample Include a sample of each group's records.
+	IncludeRecordsSample *IncludeRecordsSample `form:"include_records_sample,omitempty" json:"include_records_sample,omitempty"`
+
+	// ViewID Apply the filters of this saved view.
+	ViewID *ViewID `form:"view_id,omitempty" json:"view_id,omitempty"`
+
+	// Limit Maximum number of groups.
+	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// RestoreManyWorkflowRunsParams defines parameters for RestoreManyWorkflowRuns.
+type RestoreManyWorkflowRunsParams struct {
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// DeleteOneWorkflowRunParams defines parameters for DeleteOneWorkflowRun.
+type DeleteOneWorkflowRunParams struct {
+	// SoftDelete Only set deletedAt instead of deleting permanently. The server's default is a permanent delete.
+	SoftDelete *SoftDelete `form:"soft_delete,omitempty" json:"soft_delete,omitempty"`
+}
+
+// FindOneWorkflowRunParams defines parameters for FindOneWorkflowRun.
+type FindOneWorkflowRunParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Fields Comma-separated fields to return, such as `name,emails`; the id always comes back. Newer servers only (older ones return every field); an unknown field is refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OmitNullValues Leave out fields whose value is null. Newer servers only.
+	OmitNullValues *OmitNullValues `form:"omit_null_values,omitempty" json:"omit_null_values,omitempty"`
+}
+
+// UpdateOneWorkflowRunParams defines parameters for UpdateOneWorkflowRun.
+type UpdateOneWorkflowRunParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// RestoreOneWorkflowRunParams defines parameters for RestoreOneWorkflowRun.
+type RestoreOneWorkflowRunParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// DeleteManyWorkflowVersionsParams defines parameters for DeleteManyWorkflowVersions.
+type DeleteManyWorkflowVersionsParams struct {
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// SoftDelete Only set deletedAt instead of deleting permanently. The server's default is a permanent delete.
+	SoftDelete *SoftDelete `form:"soft_delete,omitempty" json:"soft_delete,omitempty"`
+}
+
+// FindManyWorkflowVersionsParams defines parameters for FindManyWorkflowVersions.
+type FindManyWorkflowVersionsParams struct {
+	// Limit Records per page. The server silently reduces larger values to 200.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// OrderBy Comma-separated `field[Direction]` terms; Direction is AscNullsFirst (default), AscNullsLast, DescNullsFirst or DescNullsLast. The id is always the final tie-breaker.
+	OrderBy *OrderBy `form:"order_by,omitempty" json:"order_by,omitempty"`
+
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// StartingAfter Opaque cursor: return the records after it (pageInfo.endCursor of the previous page).
+	StartingAfter *StartingAfter `form:"starting_after,omitempty" json:"starting_after,omitempty"`
+
+	// EndingBefore Opaque cursor: return the records before it, paging backwards. Not allowed with starting_after.
+	EndingBefore *EndingBefore `form:"ending_before,omitempty" json:"ending_before,omitempty"`
+
+	// Fields Comma-separated fields to return, such as `name,emails`; the id always comes back. Newer servers only (older ones return every field); an unknown field is refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OmitNullValues Leave out fields whose value is null. Newer servers only.
+	OmitNullValues *OmitNullValues `form:"omit_null_values,omitempty" json:"omit_null_values,omitempty"`
+}
+
+// UpdateManyWorkflowVersionsParams defines parameters for UpdateManyWorkflowVersions.
+type UpdateManyWorkflowVersionsParams struct {
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// CreateOneWorkflowVersionParams defines parameters for CreateOneWorkflowVersion.
+type CreateOneWorkflowVersionParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Upsert Update the record that has the same id or unique field instead of failing; soft-deleted matches are restored.
+	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
+}
+
+// GroupByWorkflowVersionsParams defines parameters for GroupByWorkflowVersions.
+type GroupByWorkflowVersionsParams struct {
+	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
+	GroupBy GroupBy `form:"group_by" json:"group_by"`
+
+	// Aggregate JSON array of aggregates to compute per group, such as `["countNotEmptyId"]`.
+	Aggregate *Aggregate `form:"aggregate,omitempty" json:"aggregate,omitempty"`
+
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// OrderBy Comma-separated `field[Direction]` terms; Direction is AscNullsFirst (default), AscNullsLast, DescNullsFirst or DescNullsLast. The id is always the final tie-breaker.
+	OrderBy *OrderBy `form:"order_by,omitempty" json:"order_by,omitempty"`
+
+	// OrderByForRecords Order of the sample records inside each group, as order_by.
+	OrderByForRecords *OrderByForRecords `form:"order_by_for_records,omitempty" json:"order_by_for_records,omitempty"`
+
+	// IncludeRecordsSample Include a sample of each group's records.
+	IncludeRecordsSample *IncludeRecordsSample `form:"include_records_sample,omitempty" json:"include_records_sample,omitempty"`
+
+	// ViewID Apply the filters of this saved view.
+	ViewID *ViewID `form:"view_id,omitempty" json:"view_id,omitempty"`
+
+	// Limit Maximum number of groups.
+	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// RestoreManyWorkflowVersionsParams defines parameters for RestoreManyWorkflowVersions.
+type RestoreManyWorkflowVersionsParams struct {
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// DeleteOneWorkflowVersionParams defines parameters for DeleteOneWorkflowVersion.
+type DeleteOneWorkflowVersionParams struct {
+	// SoftDelete Only set deletedAt instead of deleting permanently. The server's default is a permanent delete.
+	SoftDelete *SoftDelete `form:"soft_delete,omitempty" json:"soft_delete,omitempty"`
+}
+
+// FindOneWorkflowVersionParams defines parameters for FindOneWorkflowVersion.
+type FindOneWorkflowVersionParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Fields Comma-separated fields to return, such as `name,emails`; the id always comes back. Newer servers only (older ones return every field); an unknown field is refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OmitNullValues Leave out fields whose value is null. Newer servers only.
+	OmitNullValues *OmitNullValues `form:"omit_null_values,omitempty" json:"omit_null_values,omitempty"`
+}
+
+// UpdateOneWorkflowVersionParams defines parameters for UpdateOneWorkflowVersion.
+type UpdateOneWorkflowVersionParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// RestoreOneWorkflowVersionParams defines parameters for RestoreOneWorkflowVersion.
+type RestoreOneWorkflowVersionParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// DeleteManyWorkflowsParams defines parameters for DeleteManyWorkflows.
+type DeleteManyWorkflowsParams struct {
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// SoftDelete Only set deletedAt instead of deleting permanently. The server's default is a permanent delete.
+	SoftDelete *SoftDelete `form:"soft_delete,omitempty" json:"soft_delete,omitempty"`
+}
+
+// FindManyWorkflowsParams defines parameters for FindManyWorkflows.
+type FindManyWorkflowsParams struct {
+	// Limit Records per page. The server silently reduces larger values to 200.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// OrderBy Comma-separated `field[Direction]` terms; Direction is AscNullsFirst (default), AscNullsLast, DescNullsFirst or DescNullsLast. The id is always the final tie-breaker.
+	OrderBy *OrderBy `form:"order_by,omitempty" json:"order_by,omitempty"`
+
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// StartingAfter Opaque cursor: return the records after it (pageInfo.endCursor of the previous page).
+	StartingAfter *StartingAfter `form:"starting_after,omitempty" json:"starting_after,omitempty"`
+
+	// EndingBefore Opaque cursor: return the records before it, paging backwards. Not allowed with starting_after.
+	EndingBefore *EndingBefore `form:"ending_before,omitempty" json:"ending_before,omitempty"`
+
+	// Fields Comma-separated fields to return, such as `name,emails`; the id always comes back. Newer servers only (older ones return every field); an unknown field is refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OmitNullValues Leave out fields whose value is null. Newer servers only.
+	OmitNullValues *OmitNullValues `form:"omit_null_values,omitempty" json:"omit_null_values,omitempty"`
+}
+
+// UpdateManyWorkflowsParams defines parameters for UpdateManyWorkflows.
+type UpdateManyWorkflowsParams struct {
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// CreateOneWorkflowParams defines parameters for CreateOneWorkflow.
+type CreateOneWorkflowParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Upsert Update the record that has the same id or unique field instead of failing; soft-deleted matches are restored.
+	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
+}
+
+// GroupByWorkflowsParams defines parameters for GroupByWorkflows.
+type GroupByWorkflowsParams struct {
+	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
+	GroupBy GroupBy `form:"group_by" json:"group_by"`
+
+	// Aggregate JSON array of aggregates to compute per group, such as `["countNotEmptyId"]`.
+	Aggregate *Aggregate `form:"aggregate,omitempty" json:"aggregate,omitempty"`
+
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// OrderBy Comma-separated `field[Direction]` terms; Direction is AscNullsFirst (default), AscNullsLast, DescNullsFirst or DescNullsLast. The id is always the final tie-breaker.
+	OrderBy *OrderBy `form:"order_by,omitempty" json:"order_by,omitempty"`
+
+	// OrderByForRecords Order of the sample records inside each group, as order_by.
+	OrderByForRecords *OrderByForRecords `form:"order_by_for_records,omitempty" json:"order_by_for_records,omitempty"`
+
+	// IncludeRecordsSample Include a sample of each group's records.
+	IncludeRecordsSample *IncludeRecordsSample `form:"include_records_sample,omitempty" json:"include_records_sample,omitempty"`
+
+	// ViewID Apply the filters of this saved view.
+	ViewID *ViewID `form:"view_id,omitempty" json:"view_id,omitempty"`
+
+	// Limit Maximum number of groups.
+	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// RestoreManyWorkflowsParams defines parameters for RestoreManyWorkflows.
+type RestoreManyWorkflowsParams struct {
+	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// DeleteOneWorkflowParams defines parameters for DeleteOneWorkflow.
+type DeleteOneWorkflowParams struct {
+	// SoftDelete Only set deletedAt instead of deleting permanently. The server's default is a permanent delete.
+	SoftDelete *SoftDelete `form:"soft_delete,omitempty" json:"soft_delete,omitempty"`
+}
+
+// FindOneWorkflowParams defines parameters for FindOneWorkflow.
+type FindOneWorkflowParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// Fields Comma-separated fields to return, such as `name,emails`; the id always comes back. Newer servers only (older ones return every field); an unknown field is refused.
+	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// OmitNullValues Leave out fields whose value is null. Newer servers only.
+	OmitNullValues *OmitNullValues `form:"omit_null_values,omitempty" json:"omit_null_values,omitempty"`
+}
+
+// UpdateOneWorkflowParams defines parameters for UpdateOneWorkflow.
+type UpdateOneWorkflowParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
+// RestoreOneWorkflowParams defines parameters for RestoreOneWorkflow.
+type RestoreOneWorkflowParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
 // DeleteManyWorkspaceMembersParams defines parameters for DeleteManyWorkspaceMembers.
 type DeleteManyWorkspaceMembersParams struct {
 	// Filter Conditions such as `name.firstName[eq]:Ada`, joined by commas (and) or wrapped in and(...), or(...), not(...). Soft-deleted records are hidden unless the filter mentions deletedAt.
@@ -5344,11 +11837,52 @@ type UpdateOneAttachmentJSONRequestBody = AttachmentForUpdate
 // CreateManyAttachmentsJSONRequestBody defines body for CreateManyAttachments for application/json ContentType.
 type CreateManyAttachmentsJSONRequestBody = CreateManyAttachmentsJSONBody
 
+// CreateManyBlocklistsJSONRequestBody defines body for CreateManyBlocklists for application/json ContentType.
+type CreateManyBlocklistsJSONRequestBody = CreateManyBlocklistsJSONBody
+
+// CreateManyCalendarEventParticipantsJSONRequestBody defines body for CreateManyCalendarEventParticipants for application/json ContentType.
+type CreateManyCalendarEventParticipantsJSONRequestBody = CreateManyCalendarEventParticipantsJSONBody
+
+// CreateManyCalendarEventTargetsJSONRequestBody defines body for CreateManyCalendarEventTargets for application/json ContentType.
+type CreateManyCalendarEventTargetsJSONRequestBody = CreateManyCalendarEventTargetsJSONBody
+
+// CreateManyCalendarEventsJSONRequestBody defines body for CreateManyCalendarEvents for application/json ContentType.
+type CreateManyCalendarEventsJSONRequestBody = CreateManyCalendarEventsJSONBody
+
+// CreateManyCallRecordingsJSONRequestBody defines body for CreateManyCallRecordings for application/json ContentType.
+type CreateManyCallRecordingsJSONRequestBody = CreateManyCallRecordingsJSONBody
+
 // CreateManyCompaniesJSONRequestBody defines body for CreateManyCompanies for application/json ContentType.
 type CreateManyCompaniesJSONRequestBody = CreateManyCompaniesJSONBody
 
+// CreateManyDashboardsJSONRequestBody defines body for CreateManyDashboards for application/json ContentType.
+type CreateManyDashboardsJSONRequestBody = CreateManyDashboardsJSONBody
+
 // CreateManyFavoritesJSONRequestBody defines body for CreateManyFavorites for application/json ContentType.
+//
+// Deprecated: removed in 2.7: favorites became navigation menu items, outside the REST API; /rest/favorites answers 400 on newer servers
 type CreateManyFavoritesJSONRequestBody = CreateManyFavoritesJSONBody
+
+// CreateManyMessageCampaignsJSONRequestBody defines body for CreateManyMessageCampaigns for application/json ContentType.
+type CreateManyMessageCampaignsJSONRequestBody = CreateManyMessageCampaignsJSONBody
+
+// CreateManyMessageListMembersJSONRequestBody defines body for CreateManyMessageListMembers for application/json ContentType.
+type CreateManyMessageListMembersJSONRequestBody = CreateManyMessageListMembersJSONBody
+
+// CreateManyMessageListsJSONRequestBody defines body for CreateManyMessageLists for application/json ContentType.
+type CreateManyMessageListsJSONRequestBody = CreateManyMessageListsJSONBody
+
+// CreateManyMessageParticipantsJSONRequestBody defines body for CreateManyMessageParticipants for application/json ContentType.
+type CreateManyMessageParticipantsJSONRequestBody = CreateManyMessageParticipantsJSONBody
+
+// CreateManyMessageThreadTargetsJSONRequestBody defines body for CreateManyMessageThreadTargets for application/json ContentType.
+type CreateManyMessageThreadTargetsJSONRequestBody = CreateManyMessageThreadTargetsJSONBody
+
+// CreateManyMessageThreadsJSONRequestBody defines body for CreateManyMessageThreads for application/json ContentType.
+type CreateManyMessageThreadsJSONRequestBody = CreateManyMessageThreadsJSONBody
+
+// CreateManyMessagesJSONRequestBody defines body for CreateManyMessages for application/json ContentType.
+type CreateManyMessagesJSONRequestBody = CreateManyMessagesJSONBody
 
 // CreateManyNoteTargetsJSONRequestBody defines body for CreateManyNoteTargets for application/json ContentType.
 type CreateManyNoteTargetsJSONRequestBody = CreateManyNoteTargetsJSONBody
@@ -5371,8 +11905,95 @@ type CreateManyTasksJSONRequestBody = CreateManyTasksJSONBody
 // CreateManyTimelineActivitiesJSONRequestBody defines body for CreateManyTimelineActivities for application/json ContentType.
 type CreateManyTimelineActivitiesJSONRequestBody = CreateManyTimelineActivitiesJSONBody
 
+// CreateManyWorkflowAutomatedTriggersJSONRequestBody defines body for CreateManyWorkflowAutomatedTriggers for application/json ContentType.
+type CreateManyWorkflowAutomatedTriggersJSONRequestBody = CreateManyWorkflowAutomatedTriggersJSONBody
+
+// CreateManyWorkflowRunsJSONRequestBody defines body for CreateManyWorkflowRuns for application/json ContentType.
+type CreateManyWorkflowRunsJSONRequestBody = CreateManyWorkflowRunsJSONBody
+
+// CreateManyWorkflowVersionsJSONRequestBody defines body for CreateManyWorkflowVersions for application/json ContentType.
+type CreateManyWorkflowVersionsJSONRequestBody = CreateManyWorkflowVersionsJSONBody
+
+// CreateManyWorkflowsJSONRequestBody defines body for CreateManyWorkflows for application/json ContentType.
+type CreateManyWorkflowsJSONRequestBody = CreateManyWorkflowsJSONBody
+
 // CreateManyWorkspaceMembersJSONRequestBody defines body for CreateManyWorkspaceMembers for application/json ContentType.
 type CreateManyWorkspaceMembersJSONRequestBody = CreateManyWorkspaceMembersJSONBody
+
+// UpdateManyBlocklistsJSONRequestBody defines body for UpdateManyBlocklists for application/json ContentType.
+type UpdateManyBlocklistsJSONRequestBody = BlocklistForUpdate
+
+// CreateOneBlocklistJSONRequestBody defines body for CreateOneBlocklist for application/json ContentType.
+type CreateOneBlocklistJSONRequestBody = Blocklist
+
+// FindBlocklistDuplicatesJSONRequestBody defines body for FindBlocklistDuplicates for application/json ContentType.
+type FindBlocklistDuplicatesJSONRequestBody = FindBlocklistDuplicatesInput
+
+// MergeManyBlocklistsJSONRequestBody defines body for MergeManyBlocklists for application/json ContentType.
+type MergeManyBlocklistsJSONRequestBody = MergeInput
+
+// UpdateOneBlocklistJSONRequestBody defines body for UpdateOneBlocklist for application/json ContentType.
+type UpdateOneBlocklistJSONRequestBody = BlocklistForUpdate
+
+// UpdateManyCalendarEventParticipantsJSONRequestBody defines body for UpdateManyCalendarEventParticipants for application/json ContentType.
+type UpdateManyCalendarEventParticipantsJSONRequestBody = CalendarEventParticipantForUpdate
+
+// CreateOneCalendarEventParticipantJSONRequestBody defines body for CreateOneCalendarEventParticipant for application/json ContentType.
+type CreateOneCalendarEventParticipantJSONRequestBody = CalendarEventParticipant
+
+// FindCalendarEventParticipantDuplicatesJSONRequestBody defines body for FindCalendarEventParticipantDuplicates for application/json ContentType.
+type FindCalendarEventParticipantDuplicatesJSONRequestBody = FindCalendarEventParticipantDuplicatesInput
+
+// MergeManyCalendarEventParticipantsJSONRequestBody defines body for MergeManyCalendarEventParticipants for application/json ContentType.
+type MergeManyCalendarEventParticipantsJSONRequestBody = MergeInput
+
+// UpdateOneCalendarEventParticipantJSONRequestBody defines body for UpdateOneCalendarEventParticipant for application/json ContentType.
+type UpdateOneCalendarEventParticipantJSONRequestBody = CalendarEventParticipantForUpdate
+
+// UpdateManyCalendarEventTargetsJSONRequestBody defines body for UpdateManyCalendarEventTargets for application/json ContentType.
+type UpdateManyCalendarEventTargetsJSONRequestBody = CalendarEventTargetForUpdate
+
+// CreateOneCalendarEventTargetJSONRequestBody defines body for CreateOneCalendarEventTarget for application/json ContentType.
+type CreateOneCalendarEventTargetJSONRequestBody = CalendarEventTarget
+
+// FindCalendarEventTargetDuplicatesJSONRequestBody defines body for FindCalendarEventTargetDuplicates for application/json ContentType.
+type FindCalendarEventTargetDuplicatesJSONRequestBody = FindCalendarEventTargetDuplicatesInput
+
+// MergeManyCalendarEventTargetsJSONRequestBody defines body for MergeManyCalendarEventTargets for application/json ContentType.
+type MergeManyCalendarEventTargetsJSONRequestBody = MergeInput
+
+// UpdateOneCalendarEventTargetJSONRequestBody defines body for UpdateOneCalendarEventTarget for application/json ContentType.
+type UpdateOneCalendarEventTargetJSONRequestBody = CalendarEventTargetForUpdate
+
+// UpdateManyCalendarEventsJSONRequestBody defines body for UpdateManyCalendarEvents for application/json ContentType.
+type UpdateManyCalendarEventsJSONRequestBody = CalendarEventForUpdate
+
+// CreateOneCalendarEventJSONRequestBody defines body for CreateOneCalendarEvent for application/json ContentType.
+type CreateOneCalendarEventJSONRequestBody = CalendarEvent
+
+// FindCalendarEventDuplicatesJSONRequestBody defines body for FindCalendarEventDuplicates for application/json ContentType.
+type FindCalendarEventDuplicatesJSONRequestBody = FindCalendarEventDuplicatesInput
+
+// MergeManyCalendarEventsJSONRequestBody defines body for MergeManyCalendarEvents for application/json ContentType.
+type MergeManyCalendarEventsJSONRequestBody = MergeInput
+
+// UpdateOneCalendarEventJSONRequestBody defines body for UpdateOneCalendarEvent for application/json ContentType.
+type UpdateOneCalendarEventJSONRequestBody = CalendarEventForUpdate
+
+// UpdateManyCallRecordingsJSONRequestBody defines body for UpdateManyCallRecordings for application/json ContentType.
+type UpdateManyCallRecordingsJSONRequestBody = CallRecordingForUpdate
+
+// CreateOneCallRecordingJSONRequestBody defines body for CreateOneCallRecording for application/json ContentType.
+type CreateOneCallRecordingJSONRequestBody = CallRecording
+
+// FindCallRecordingDuplicatesJSONRequestBody defines body for FindCallRecordingDuplicates for application/json ContentType.
+type FindCallRecordingDuplicatesJSONRequestBody = FindCallRecordingDuplicatesInput
+
+// MergeManyCallRecordingsJSONRequestBody defines body for MergeManyCallRecordings for application/json ContentType.
+type MergeManyCallRecordingsJSONRequestBody = MergeInput
+
+// UpdateOneCallRecordingJSONRequestBody defines body for UpdateOneCallRecording for application/json ContentType.
+type UpdateOneCallRecordingJSONRequestBody = CallRecordingForUpdate
 
 // UpdateManyCompaniesJSONRequestBody defines body for UpdateManyCompanies for application/json ContentType.
 type UpdateManyCompaniesJSONRequestBody = CompanyForUpdate
@@ -5389,20 +12010,150 @@ type MergeManyCompaniesJSONRequestBody = MergeInput
 // UpdateOneCompanyJSONRequestBody defines body for UpdateOneCompany for application/json ContentType.
 type UpdateOneCompanyJSONRequestBody = CompanyForUpdate
 
+// UpdateManyDashboardsJSONRequestBody defines body for UpdateManyDashboards for application/json ContentType.
+type UpdateManyDashboardsJSONRequestBody = DashboardForUpdate
+
+// CreateOneDashboardJSONRequestBody defines body for CreateOneDashboard for application/json ContentType.
+type CreateOneDashboardJSONRequestBody = Dashboard
+
+// FindDashboardDuplicatesJSONRequestBody defines body for FindDashboardDuplicates for application/json ContentType.
+type FindDashboardDuplicatesJSONRequestBody = FindDashboardDuplicatesInput
+
+// MergeManyDashboardsJSONRequestBody defines body for MergeManyDashboards for application/json ContentType.
+type MergeManyDashboardsJSONRequestBody = MergeInput
+
+// UpdateOneDashboardJSONRequestBody defines body for UpdateOneDashboard for application/json ContentType.
+type UpdateOneDashboardJSONRequestBody = DashboardForUpdate
+
 // UpdateManyFavoritesJSONRequestBody defines body for UpdateManyFavorites for application/json ContentType.
+//
+// Deprecated: removed in 2.7: favorites became navigation menu items, outside the REST API; /rest/favorites answers 400 on newer servers
 type UpdateManyFavoritesJSONRequestBody = FavoriteForUpdate
 
 // CreateOneFavoriteJSONRequestBody defines body for CreateOneFavorite for application/json ContentType.
+//
+// Deprecated: removed in 2.7: favorites became navigation menu items, outside the REST API; /rest/favorites answers 400 on newer servers
 type CreateOneFavoriteJSONRequestBody = Favorite
 
 // FindFavoriteDuplicatesJSONRequestBody defines body for FindFavoriteDuplicates for application/json ContentType.
+//
+// Deprecated: removed in 2.7: favorites became navigation menu items, outside the REST API; /rest/favorites answers 400 on newer servers
 type FindFavoriteDuplicatesJSONRequestBody = FindFavoriteDuplicatesInput
 
 // MergeManyFavoritesJSONRequestBody defines body for MergeManyFavorites for application/json ContentType.
+//
+// Deprecated: removed in 2.7: favorites became navigation menu items, outside the REST API; /rest/favorites answers 400 on newer servers
 type MergeManyFavoritesJSONRequestBody = MergeInput
 
 // UpdateOneFavoriteJSONRequestBody defines body for UpdateOneFavorite for application/json ContentType.
+//
+// Deprecated: removed in 2.7: favorites became navigation menu items, outside the REST API; /rest/favorites answers 400 on newer servers
 type UpdateOneFavoriteJSONRequestBody = FavoriteForUpdate
+
+// UpdateManyMessageCampaignsJSONRequestBody defines body for UpdateManyMessageCampaigns for application/json ContentType.
+type UpdateManyMessageCampaignsJSONRequestBody = MessageCampaignForUpdate
+
+// CreateOneMessageCampaignJSONRequestBody defines body for CreateOneMessageCampaign for application/json ContentType.
+type CreateOneMessageCampaignJSONRequestBody = MessageCampaign
+
+// FindMessageCampaignDuplicatesJSONRequestBody defines body for FindMessageCampaignDuplicates for application/json ContentType.
+type FindMessageCampaignDuplicatesJSONRequestBody = FindMessageCampaignDuplicatesInput
+
+// MergeManyMessageCampaignsJSONRequestBody defines body for MergeManyMessageCampaigns for application/json ContentType.
+type MergeManyMessageCampaignsJSONRequestBody = MergeInput
+
+// UpdateOneMessageCampaignJSONRequestBody defines body for UpdateOneMessageCampaign for application/json ContentType.
+type UpdateOneMessageCampaignJSONRequestBody = MessageCampaignForUpdate
+
+// UpdateManyMessageListMembersJSONRequestBody defines body for UpdateManyMessageListMembers for application/json ContentType.
+type UpdateManyMessageListMembersJSONRequestBody = MessageListMemberForUpdate
+
+// CreateOneMessageListMemberJSONRequestBody defines body for CreateOneMessageListMember for application/json ContentType.
+type CreateOneMessageListMemberJSONRequestBody = MessageListMember
+
+// FindMessageListMemberDuplicatesJSONRequestBody defines body for FindMessageListMemberDuplicates for application/json ContentType.
+type FindMessageListMemberDuplicatesJSONRequestBody = FindMessageListMemberDuplicatesInput
+
+// MergeManyMessageListMembersJSONRequestBody defines body for MergeManyMessageListMembers for application/json ContentType.
+type MergeManyMessageListMembersJSONRequestBody = MergeInput
+
+// UpdateOneMessageListMemberJSONRequestBody defines body for UpdateOneMessageListMember for application/json ContentType.
+type UpdateOneMessageListMemberJSONRequestBody = MessageListMemberForUpdate
+
+// UpdateManyMessageListsJSONRequestBody defines body for UpdateManyMessageLists for application/json ContentType.
+type UpdateManyMessageListsJSONRequestBody = MessageListForUpdate
+
+// CreateOneMessageListJSONRequestBody defines body for CreateOneMessageList for application/json ContentType.
+type CreateOneMessageListJSONRequestBody = MessageList
+
+// FindMessageListDuplicatesJSONRequestBody defines body for FindMessageListDuplicates for application/json ContentType.
+type FindMessageListDuplicatesJSONRequestBody = FindMessageListDuplicatesInput
+
+// MergeManyMessageListsJSONRequestBody defines body for MergeManyMessageLists for application/json ContentType.
+type MergeManyMessageListsJSONRequestBody = MergeInput
+
+// UpdateOneMessageListJSONRequestBody defines body for UpdateOneMessageList for application/json ContentType.
+type UpdateOneMessageListJSONRequestBody = MessageListForUpdate
+
+// UpdateManyMessageParticipantsJSONRequestBody defines body for UpdateManyMessageParticipants for application/json ContentType.
+type UpdateManyMessageParticipantsJSONRequestBody = MessageParticipantForUpdate
+
+// CreateOneMessageParticipantJSONRequestBody defines body for CreateOneMessageParticipant for application/json ContentType.
+type CreateOneMessageParticipantJSONRequestBody = MessageParticipant
+
+// FindMessageParticipantDuplicatesJSONRequestBody defines body for FindMessageParticipantDuplicates for application/json ContentType.
+type FindMessageParticipantDuplicatesJSONRequestBody = FindMessageParticipantDuplicatesInput
+
+// MergeManyMessageParticipantsJSONRequestBody defines body for MergeManyMessageParticipants for application/json ContentType.
+type MergeManyMessageParticipantsJSONRequestBody = MergeInput
+
+// UpdateOneMessageParticipantJSONRequestBody defines body for UpdateOneMessageParticipant for application/json ContentType.
+type UpdateOneMessageParticipantJSONRequestBody = MessageParticipantForUpdate
+
+// UpdateManyMessageThreadTargetsJSONRequestBody defines body for UpdateManyMessageThreadTargets for application/json ContentType.
+type UpdateManyMessageThreadTargetsJSONRequestBody = MessageThreadTargetForUpdate
+
+// CreateOneMessageThreadTargetJSONRequestBody defines body for CreateOneMessageThreadTarget for application/json ContentType.
+type CreateOneMessageThreadTargetJSONRequestBody = MessageThreadTarget
+
+// FindMessageThreadTargetDuplicatesJSONRequestBody defines body for FindMessageThreadTargetDuplicates for application/json ContentType.
+type FindMessageThreadTargetDuplicatesJSONRequestBody = FindMessageThreadTargetDuplicatesInput
+
+// MergeManyMessageThreadTargetsJSONRequestBody defines body for MergeManyMessageThreadTargets for application/json ContentType.
+type MergeManyMessageThreadTargetsJSONRequestBody = MergeInput
+
+// UpdateOneMessageThreadTargetJSONRequestBody defines body for UpdateOneMessageThreadTarget for application/json ContentType.
+type UpdateOneMessageThreadTargetJSONRequestBody = MessageThreadTargetForUpdate
+
+// UpdateManyMessageThreadsJSONRequestBody defines body for UpdateManyMessageThreads for application/json ContentType.
+type UpdateManyMessageThreadsJSONRequestBody = MessageThreadForUpdate
+
+// CreateOneMessageThreadJSONRequestBody defines body for CreateOneMessageThread for application/json ContentType.
+type CreateOneMessageThreadJSONRequestBody = MessageThread
+
+// FindMessageThreadDuplicatesJSONRequestBody defines body for FindMessageThreadDuplicates for application/json ContentType.
+type FindMessageThreadDuplicatesJSONRequestBody = FindMessageThreadDuplicatesInput
+
+// MergeManyMessageThreadsJSONRequestBody defines body for MergeManyMessageThreads for application/json ContentType.
+type MergeManyMessageThreadsJSONRequestBody = MergeInput
+
+// UpdateOneMessageThreadJSONRequestBody defines body for UpdateOneMessageThread for application/json ContentType.
+type UpdateOneMessageThreadJSONRequestBody = MessageThreadForUpdate
+
+// UpdateManyMessagesJSONRequestBody defines body for UpdateManyMessages for application/json ContentType.
+type UpdateManyMessagesJSONRequestBody = MessageForUpdate
+
+// CreateOneMessageJSONRequestBody defines body for CreateOneMessage for application/json ContentType.
+type CreateOneMessageJSONRequestBody = Message
+
+// FindMessageDuplicatesJSONRequestBody defines body for FindMessageDuplicates for application/json ContentType.
+type FindMessageDuplicatesJSONRequestBody = FindMessageDuplicatesInput
+
+// MergeManyMessagesJSONRequestBody defines body for MergeManyMessages for application/json ContentType.
+type MergeManyMessagesJSONRequestBody = MergeInput
+
+// UpdateOneMessageJSONRequestBody defines body for UpdateOneMessage for application/json ContentType.
+type UpdateOneMessageJSONRequestBody = MessageForUpdate
 
 // CreateOneFieldJSONRequestBody defines body for CreateOneField for application/json ContentType.
 type CreateOneFieldJSONRequestBody = CreateFieldInput
@@ -5526,6 +12277,66 @@ type MergeManyTimelineActivitiesJSONRequestBody = MergeInput
 
 // UpdateOneTimelineActivityJSONRequestBody defines body for UpdateOneTimelineActivity for application/json ContentType.
 type UpdateOneTimelineActivityJSONRequestBody = TimelineActivityForUpdate
+
+// UpdateManyWorkflowAutomatedTriggersJSONRequestBody defines body for UpdateManyWorkflowAutomatedTriggers for application/json ContentType.
+type UpdateManyWorkflowAutomatedTriggersJSONRequestBody = WorkflowAutomatedTriggerForUpdate
+
+// CreateOneWorkflowAutomatedTriggerJSONRequestBody defines body for CreateOneWorkflowAutomatedTrigger for application/json ContentType.
+type CreateOneWorkflowAutomatedTriggerJSONRequestBody = WorkflowAutomatedTrigger
+
+// FindWorkflowAutomatedTriggerDuplicatesJSONRequestBody defines body for FindWorkflowAutomatedTriggerDuplicates for application/json ContentType.
+type FindWorkflowAutomatedTriggerDuplicatesJSONRequestBody = FindWorkflowAutomatedTriggerDuplicatesInput
+
+// MergeManyWorkflowAutomatedTriggersJSONRequestBody defines body for MergeManyWorkflowAutomatedTriggers for application/json ContentType.
+type MergeManyWorkflowAutomatedTriggersJSONRequestBody = MergeInput
+
+// UpdateOneWorkflowAutomatedTriggerJSONRequestBody defines body for UpdateOneWorkflowAutomatedTrigger for application/json ContentType.
+type UpdateOneWorkflowAutomatedTriggerJSONRequestBody = WorkflowAutomatedTriggerForUpdate
+
+// UpdateManyWorkflowRunsJSONRequestBody defines body for UpdateManyWorkflowRuns for application/json ContentType.
+type UpdateManyWorkflowRunsJSONRequestBody = WorkflowRunForUpdate
+
+// CreateOneWorkflowRunJSONRequestBody defines body for CreateOneWorkflowRun for application/json ContentType.
+type CreateOneWorkflowRunJSONRequestBody = WorkflowRun
+
+// FindWorkflowRunDuplicatesJSONRequestBody defines body for FindWorkflowRunDuplicates for application/json ContentType.
+type FindWorkflowRunDuplicatesJSONRequestBody = FindWorkflowRunDuplicatesInput
+
+// MergeManyWorkflowRunsJSONRequestBody defines body for MergeManyWorkflowRuns for application/json ContentType.
+type MergeManyWorkflowRunsJSONRequestBody = MergeInput
+
+// UpdateOneWorkflowRunJSONRequestBody defines body for UpdateOneWorkflowRun for application/json ContentType.
+type UpdateOneWorkflowRunJSONRequestBody = WorkflowRunForUpdate
+
+// UpdateManyWorkflowVersionsJSONRequestBody defines body for UpdateManyWorkflowVersions for application/json ContentType.
+type UpdateManyWorkflowVersionsJSONRequestBody = WorkflowVersionForUpdate
+
+// CreateOneWorkflowVersionJSONRequestBody defines body for CreateOneWorkflowVersion for application/json ContentType.
+type CreateOneWorkflowVersionJSONRequestBody = WorkflowVersion
+
+// FindWorkflowVersionDuplicatesJSONRequestBody defines body for FindWorkflowVersionDuplicates for application/json ContentType.
+type FindWorkflowVersionDuplicatesJSONRequestBody = FindWorkflowVersionDuplicatesInput
+
+// MergeManyWorkflowVersionsJSONRequestBody defines body for MergeManyWorkflowVersions for application/json ContentType.
+type MergeManyWorkflowVersionsJSONRequestBody = MergeInput
+
+// UpdateOneWorkflowVersionJSONRequestBody defines body for UpdateOneWorkflowVersion for application/json ContentType.
+type UpdateOneWorkflowVersionJSONRequestBody = WorkflowVersionForUpdate
+
+// UpdateManyWorkflowsJSONRequestBody defines body for UpdateManyWorkflows for application/json ContentType.
+type UpdateManyWorkflowsJSONRequestBody = WorkflowForUpdate
+
+// CreateOneWorkflowJSONRequestBody defines body for CreateOneWorkflow for application/json ContentType.
+type CreateOneWorkflowJSONRequestBody = Workflow
+
+// FindWorkflowDuplicatesJSONRequestBody defines body for FindWorkflowDuplicates for application/json ContentType.
+type FindWorkflowDuplicatesJSONRequestBody = FindWorkflowDuplicatesInput
+
+// MergeManyWorkflowsJSONRequestBody defines body for MergeManyWorkflows for application/json ContentType.
+type MergeManyWorkflowsJSONRequestBody = MergeInput
+
+// UpdateOneWorkflowJSONRequestBody defines body for UpdateOneWorkflow for application/json ContentType.
+type UpdateOneWorkflowJSONRequestBody = WorkflowForUpdate
 
 // UpdateManyWorkspaceMembersJSONRequestBody defines body for UpdateManyWorkspaceMembers for application/json ContentType.
 type UpdateManyWorkspaceMembersJSONRequestBody = WorkspaceMemberForUpdate

@@ -252,9 +252,11 @@ func TestUpdateOneWithClient(t *testing.T) {
 	t.Parallel()
 	s := twentytest.NewServer(t)
 	c := client(t, s)
+	//lint:ignore SA1019 the fake serves an upgraded workspace, which keeps the fields 2.10 demoted
 	res, err := c.UpdateOneCompanyWithResponse(ctx, uid(t, acme), nil, api.CompanyForUpdate{Employees: nullableInt(400)})
 	require.NoError(t, err)
 	require.Equal(t, 200, res.StatusCode(), string(res.Body))
+	//lint:ignore SA1019 the fake serves an upgraded workspace, which keeps the fields 2.10 demoted
 	assert.Equal(t, 400, *res.JSON200.Data.UpdateCompany.Employees)
 }
 
@@ -297,6 +299,7 @@ func TestDeleteRestoreDestroy(t *testing.T) {
 	list, _ = c.FindManyPeopleWithResponse(ctx, &api.FindManyPeopleParams{Filter: ptr("deletedAt[is]:NOT_NULL")})
 	require.Len(t, list.JSON200.Data.People, 1, "visible when the filter mentions deletedAt")
 	assert.NotNil(t, list.JSON200.Data.People[0].DeletedAt)
+	//lint:ignore SA1019 the fake serves an upgraded workspace, which keeps the fields 2.10 demoted
 	upd, _ := c.UpdateOnePersonWithResponse(ctx, id, nil, api.PersonForUpdate{City: ptr("x")})
 	assert.Equal(t, 404, upd.StatusCode())
 	again, _ := c.DeleteOnePersonWithResponse(ctx, id, &api.DeleteOnePersonParams{SoftDelete: ptr(true)})

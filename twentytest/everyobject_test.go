@@ -27,6 +27,10 @@ func minimalRecord(o *model.Object, n int) map[string]any {
 			rec[f.Name] = map[string]any{"firstName": "First", "lastName": fmt.Sprint(n)}
 		case model.Text:
 			rec[f.Name] = fmt.Sprint("text ", n)
+		case model.Select:
+			rec[f.Name] = f.Options[0].Value
+		case model.RawJSON:
+			rec[f.Name] = map[string]any{"n": n}
 		}
 	}
 	return rec

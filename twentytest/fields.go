@@ -50,6 +50,7 @@ var composites = map[model.FieldType][]subField{
 	// formatter, so an unset one is "" and a cleared one null.
 	model.Currency:   {{"amountMicros", subDecimal}, {"currencyCode", subNullableText}},
 	model.Actor:      {{"source", subSource}, {"workspaceMemberId", subUUID}, {"name", subText}, {"context", subContext}},
+	model.RichText:   {{"blocknote", subNullableText}, {"markdown", subText}},
 	model.RichTextV2: {{"blocknote", subNullableText}, {"markdown", subText}},
 }
 

@@ -400,7 +400,8 @@ var creatableTypes = map[model.FieldType]bool{
 	model.Text: true, model.Number: true, model.Numeric: true, model.Boolean: true, model.DateTime: true,
 	model.Date: true, model.Select: true, model.MultiSelect: true, model.Rating: true, model.RawJSON: true,
 	model.Array: true, model.FullName: true, model.Emails: true, model.Phones: true, model.Links: true,
-	model.Address: true, model.Currency: true, model.RichTextV2: true, model.Files: true, model.Relation: true,
+	model.Address: true, model.Currency: true, model.RichText: true, model.RichTextV2: true, model.Files: true,
+	model.Relation: true,
 }
 
 // takenNames are the names a new field of o may not use: its fields and

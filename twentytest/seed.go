@@ -22,16 +22,43 @@ const (
 	codeNoteTarget      = 6
 	codeTaskTarget      = 7
 	codeWorkspaceMember = 8
+	// Objects of the 2.x model.
+	codeCalendarEvent            = 0x10
+	codeCalendarEventParticipant = 0x11
+	codeCalendarEventTarget      = 0x12
+	codeMessageThread            = 0x13
+	codeMessage                  = 0x14
+	codeMessageParticipant       = 0x15
+	codeMessageThreadTarget      = 0x16
+	codeDashboard                = 0x17
+	codeWorkflow                 = 0x18
+	codeWorkflowVersion          = 0x19
+	codeWorkflowRun              = 0x1a
+	codeWorkflowAutomatedTrigger = 0x1b
+	codeCallRecording            = 0x1c
+	codeMessageList              = 0x1d
+	codeMessageListMember        = 0x1e
+	codeMessageCampaign          = 0x1f
+	codeBlocklist                = 0x20
 )
 
-// SeedID returns the id of the n-th (from 1) seeded record of an object:
-// "person", "company", "opportunity", "note", "task", "noteTarget",
-// "taskTarget" or "workspaceMember". It returns "" for other objects.
+var seedCodes = map[string]int{
+	"person": codePerson, "company": codeCompany, "opportunity": codeOpportunity, "note": codeNote,
+	"task": codeTask, "noteTarget": codeNoteTarget, "taskTarget": codeTaskTarget, "workspaceMember": codeWorkspaceMember,
+	"calendarEvent": codeCalendarEvent, "calendarEventParticipant": codeCalendarEventParticipant,
+	"calendarEventTarget": codeCalendarEventTarget, "messageThread": codeMessageThread, "message": codeMessage,
+	"messageParticipant": codeMessageParticipant, "messageThreadTarget": codeMessageThreadTarget,
+	"dashboard": codeDashboard, "workflow": codeWorkflow, "workflowVersion": codeWorkflowVersion,
+	"workflowRun": codeWorkflowRun, "workflowAutomatedTrigger": codeWorkflowAutomatedTrigger,
+	"callRecording": codeCallRecording, "messageList": codeMessageList, "messageListMember": codeMessageListMember,
+	"messageCampaign": codeMessageCampaign, "blocklist": codeBlocklist,
+}
+
+// SeedID returns the id of the n-th (from 1) seeded record of an object of
+// the sample workspace (person, company, calendarEvent, message, ...). It
+// returns "" for objects the sample does not seed.
 func SeedID(singular string, n int) string {
-	code, ok := map[string]int{
-		"person": codePerson, "company": codeCompany, "opportunity": codeOpportunity, "note": codeNote,
-		"task": codeTask, "noteTarget": codeNoteTarget, "taskTarget": codeTaskTarget, "workspaceMember": codeWorkspaceMember,
-	}[singular]
+	code, ok := seedCodes[singular]
 	if !ok || n < 1 {
 		return ""
 	}
@@ -212,6 +239,7 @@ func seed(st *store) error {
 				"primaryLinkUrl": "https://www.linkedin.com/company/" + slug(c.name),
 			},
 			"annualRecurringRevenue": map[string]any{"amountMicros": c.arrMicros, "currencyCode": "USD"},
+			"annualRevenue":          map[string]any{"amountMicros": c.arrMicros, "currencyCode": "USD"},
 			"idealCustomerProfile":   c.icp,
 			"accountOwnerId":         ref(codeWorkspaceMember, c.owner),
 		})
@@ -277,7 +305,94 @@ func seed(st *store) error {
 			sd.add("taskTarget", codeTaskTarget, tt, map[string]any{"taskId": seedID(codeTask, i+1), tgt.col: seedID(tgt.code, tgt.idx)})
 		}
 	}
+	seedActivity(sd)
 	return sd.err
+}
+
+// seedActivity adds a few records of the 2.x objects: a meeting, an email
+// thread, a workflow with a run, a campaign to a list, a dashboard.
+func seedActivity(sd *seeder) {
+	sd.add("calendarEvent", codeCalendarEvent, 1, map[string]any{
+		"title": "Pilot scoping with Acme", "startsAt": "2025-02-03T15:00:00.000Z", "endsAt": "2025-02-03T16:00:00.000Z",
+		"location": "Video call", "conferenceLink": map[string]any{"primaryLinkUrl": "https://meet.example/acme-pilot"},
+	})
+	for i, p := range []struct {
+		person, member int
+		handle, name   string
+		organizer      bool
+		response       string
+	}{
+		{0, 1, "jane.doe@twentytest.dev", "Jane Doe", true, "ACCEPTED"},
+		{1, 0, "maya.chen@acme-robotics.com", "Maya Chen", false, "ACCEPTED"},
+		{2, 0, "daniel.okafor@acme-robotics.com", "Daniel Okafor", false, "TENTATIVE"},
+	} {
+		sd.add("calendarEventParticipant", codeCalendarEventParticipant, i+1, map[string]any{
+			"calendarEventId": seedID(codeCalendarEvent, 1), "personId": ref(codePerson, p.person),
+			"workspaceMemberId": ref(codeWorkspaceMember, p.member), "handle": p.handle, "displayName": p.name,
+			"isOrganizer": p.organizer, "responseStatus": p.response,
+		})
+	}
+	sd.add("calendarEventTarget", codeCalendarEventTarget, 1, map[string]any{
+		"calendarEventId": seedID(codeCalendarEvent, 1), "targetCompanyId": seedID(codeCompany, 1), "isAutomaticallyAssigned": true,
+	})
+	sd.add("callRecording", codeCallRecording, 1, map[string]any{
+		"title": "Pilot scoping with Acme", "status": "COMPLETED", "calendarEventId": seedID(codeCalendarEvent, 1),
+		"startedAt": "2025-02-03T15:01:00.000Z", "endedAt": "2025-02-03T15:58:00.000Z",
+		"summary": map[string]any{"markdown": "Two warehouses, start in March."},
+	})
+	sd.add("messageThread", codeMessageThread, 1, map[string]any{"subject": "Payments API pricing"})
+	for i, m := range []struct{ text, at string }{
+		{"Could you share volume pricing?", "2025-02-11T08:30:00.000Z"},
+		{"Attached: tiers from 100 seats.", "2025-02-11T10:05:00.000Z"},
+	} {
+		sd.add("message", codeMessage, i+1, map[string]any{
+			"messageThreadId": seedID(codeMessageThread, 1), "subject": "Payments API pricing", "text": m.text,
+			"receivedAt": m.at, "headerMessageId": fmt.Sprintf("<m%d@deltafin.eu>", i+1),
+		})
+	}
+	for i, p := range []struct {
+		message, person, member int
+		role, handle            string
+	}{
+		{1, 9, 0, "FROM", "camille.durand@deltafin.eu"}, {1, 0, 2, "TO", "sam.rivera@twentytest.dev"},
+		{2, 0, 2, "FROM", "sam.rivera@twentytest.dev"}, {2, 9, 0, "TO", "camille.durand@deltafin.eu"},
+	} {
+		sd.add("messageParticipant", codeMessageParticipant, i+1, map[string]any{
+			"messageId": seedID(codeMessage, p.message), "personId": ref(codePerson, p.person),
+			"workspaceMemberId": ref(codeWorkspaceMember, p.member), "role": p.role, "handle": p.handle,
+		})
+	}
+	sd.add("messageThreadTarget", codeMessageThreadTarget, 1, map[string]any{
+		"messageThreadId": seedID(codeMessageThread, 1), "targetOpportunityId": seedID(codeOpportunity, 4), "isAutomaticallyAssigned": true,
+	})
+	sd.add("messageList", codeMessageList, 1, map[string]any{"name": "Customers", "description": "Everyone at a customer company."})
+	for i, p := range []int{7, 8} {
+		sd.add("messageListMember", codeMessageListMember, i+1, map[string]any{
+			"listId": seedID(codeMessageList, 1), "personId": seedID(codePerson, p),
+		})
+	}
+	sd.add("messageCampaign", codeMessageCampaign, 1, map[string]any{
+		"name": "February newsletter", "subject": "What's new in February", "status": "SENT",
+		"fromAddress": map[string]any{"primaryEmail": "news@twentytest.dev"}, "listId": seedID(codeMessageList, 1),
+		"sentAt": "2025-02-15T09:00:00.000Z", "sentCount": 2, "deliveredCount": 2,
+	})
+	sd.add("blocklist", codeBlocklist, 1, map[string]any{
+		"handle": "@spam.example", "scope": "WORKSPACE", "workspaceMemberId": seedID(codeWorkspaceMember, 1),
+	})
+	sd.add("dashboard", codeDashboard, 1, map[string]any{"title": "Sales pipeline"})
+	sd.add("workflow", codeWorkflow, 1, map[string]any{"name": "Welcome new customers", "statuses": []any{"ACTIVE"}})
+	trigger := map[string]any{"type": "DATABASE_EVENT", "settings": map[string]any{"eventName": "opportunity.updated"}}
+	sd.add("workflowVersion", codeWorkflowVersion, 1, map[string]any{
+		"name": "v1", "status": "ACTIVE", "workflowId": seedID(codeWorkflow, 1), "trigger": trigger, "steps": []any{},
+	})
+	sd.add("workflowAutomatedTrigger", codeWorkflowAutomatedTrigger, 1, map[string]any{
+		"type": "DATABASE_EVENT", "settings": trigger["settings"], "workflowId": seedID(codeWorkflow, 1),
+	})
+	sd.add("workflowRun", codeWorkflowRun, 1, map[string]any{
+		"name": "Run #1", "status": "COMPLETED", "workflowId": seedID(codeWorkflow, 1),
+		"workflowVersionId": seedID(codeWorkflowVersion, 1), "state": map[string]any{"stepInfos": map[string]any{}},
+		"startedAt": "2025-02-04T08:00:00.000Z", "endedAt": "2025-02-04T08:00:02.000Z",
+	})
 }
 
 func slug(s string) string {

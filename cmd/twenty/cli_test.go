@@ -79,12 +79,16 @@ func TestListGolden(t *testing.T) {
 func TestListFilter(t *testing.T) {
 	t.Parallel()
 	s := twentytest.NewServer(t)
-	r := cli(t, envFor(s), "", "list", "companies", "--filter", "employees[gt]:1000")
+	r := cli(t, envFor(s), "", "list", "companies", "--filter", "annualRevenue.amountMicros[gt]:90000000000000")
 	require.Equal(t, 0, r.code, r.stderr)
-	for _, l := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
-		var rec struct{ Employees int }
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	assert.Len(t, lines, 2, "two sample companies make more than 90 million")
+	for _, l := range lines {
+		var rec struct {
+			AnnualRevenue struct{ AmountMicros float64 }
+		}
 		require.NoError(t, json.Unmarshal([]byte(l), &rec))
-		assert.Greater(t, rec.Employees, 1000)
+		assert.Greater(t, rec.AnnualRevenue.AmountMicros, 90e12)
 	}
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -88,18 +89,18 @@ func (e *env) demo() error {
 		return err
 	}
 	for _, co := range companies.Records {
-		fmt.Fprintf(out, "  %-24s %d employees\n", co.Name, derefInt(co.Employees))
+		fmt.Fprintf(out, "  %-24s %s a year\n", co.Name, revenue(co.AnnualRevenue))
 	}
 
-	step("Filtered list: companies with more than 1000 employees")
-	big := twenty.Field("employees").Gt(1000)
+	step("Filtered list: companies with more than 50 million a year")
+	big := twenty.Field("annualRevenue.amountMicros").Gt(50_000_000 * 1_000_000)
 	fmt.Fprintf(out, "  filter=%s\n", big)
-	bigCos, err := c.Companies().List(e.ctx, &twenty.ListOptions{Filter: big, OrderBy: []twenty.Order{twenty.Desc("employees")}})
+	bigCos, err := c.Companies().List(e.ctx, &twenty.ListOptions{Filter: big, OrderBy: []twenty.Order{twenty.Asc("name")}})
 	if err != nil {
 		return err
 	}
 	for _, co := range bigCos.Records {
-		fmt.Fprintf(out, "  %-24s %d employees\n", co.Name, derefInt(co.Employees))
+		fmt.Fprintf(out, "  %-24s %s a year\n", co.Name, revenue(co.AnnualRevenue))
 	}
 
 	step("Create a person")
@@ -173,9 +174,14 @@ func personName(p api.PersonForResponse) string {
 	return "(no name)"
 }
 
-func derefInt(n *int) int {
-	if n == nil {
-		return 0
+// revenue writes an amount in millions: "USD 48.0M".
+func revenue(c api.CurrencyForResponse) string {
+	if c.AmountMicros == nil {
+		return "unknown"
 	}
-	return *n
+	micros, err := json.Number(*c.AmountMicros).Float64()
+	if err != nil {
+		return "unknown"
+	}
+	return fmt.Sprintf("%s %.1fM", c.CurrencyCode, micros/1e12)
 }

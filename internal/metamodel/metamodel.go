@@ -336,9 +336,13 @@ func upperFirst(s string) string {
 // SQL literals ("'NEW'"); only scalar defaults of simple types are kept.
 func defaultValue(t model.FieldType, v any) any {
 	switch t {
-	case model.Select:
+	case model.Select, model.Text:
 		if s, ok := v.(string); ok && len(s) >= 2 && s[0] == '\'' && s[len(s)-1] == '\'' {
 			return s[1 : len(s)-1]
+		}
+	case model.Number:
+		if n, ok := v.(float64); ok {
+			return n
 		}
 	case model.Boolean:
 		if b, ok := v.(bool); ok {

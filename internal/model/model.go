@@ -15,26 +15,31 @@ type FieldType string
 
 // The field types this module knows how to describe.
 const (
-	UUID          FieldType = "UUID"
-	Text          FieldType = "TEXT"
-	Number        FieldType = "NUMBER"
-	Numeric       FieldType = "NUMERIC"
-	Boolean       FieldType = "BOOLEAN"
-	DateTime      FieldType = "DATE_TIME"
-	Date          FieldType = "DATE"
-	Position      FieldType = "POSITION"
-	Select        FieldType = "SELECT"
-	MultiSelect   FieldType = "MULTI_SELECT"
-	Rating        FieldType = "RATING"
-	RawJSON       FieldType = "RAW_JSON"
-	Array         FieldType = "ARRAY"
-	FullName      FieldType = "FULL_NAME"
-	Emails        FieldType = "EMAILS"
-	Phones        FieldType = "PHONES"
-	Links         FieldType = "LINKS"
-	Address       FieldType = "ADDRESS"
-	Currency      FieldType = "CURRENCY"
-	Actor         FieldType = "ACTOR"
+	UUID        FieldType = "UUID"
+	Text        FieldType = "TEXT"
+	Number      FieldType = "NUMBER"
+	Numeric     FieldType = "NUMERIC"
+	Boolean     FieldType = "BOOLEAN"
+	DateTime    FieldType = "DATE_TIME"
+	Date        FieldType = "DATE"
+	Position    FieldType = "POSITION"
+	Select      FieldType = "SELECT"
+	MultiSelect FieldType = "MULTI_SELECT"
+	Rating      FieldType = "RATING"
+	RawJSON     FieldType = "RAW_JSON"
+	Array       FieldType = "ARRAY"
+	FullName    FieldType = "FULL_NAME"
+	Emails      FieldType = "EMAILS"
+	Phones      FieldType = "PHONES"
+	Links       FieldType = "LINKS"
+	Address     FieldType = "ADDRESS"
+	Currency    FieldType = "CURRENCY"
+	Actor       FieldType = "ACTOR"
+	// RichText is the {blocknote, markdown} composite under its 2.x name.
+	// Before 1.20 the same name meant plain text; specs built from those
+	// releases' metadata must type it by release.
+	RichText FieldType = "RICH_TEXT"
+	// RichTextV2 is the composite's name from 0.3x to 1.19, still accepted.
 	RichTextV2    FieldType = "RICH_TEXT_V2"
 	Files         FieldType = "FILES"
 	Relation      FieldType = "RELATION"
@@ -56,13 +61,16 @@ type Model struct {
 
 // Object is one record type, such as person/people.
 type Object struct {
-	NameSingular  string  `json:"nameSingular"`
-	NamePlural    string  `json:"namePlural"`
-	LabelSingular string  `json:"labelSingular"`
-	LabelPlural   string  `json:"labelPlural"`
-	Description   string  `json:"description,omitempty"`
-	IsCustom      bool    `json:"isCustom,omitempty"`
-	Fields        []Field `json:"fields"`
+	NameSingular  string `json:"nameSingular"`
+	NamePlural    string `json:"namePlural"`
+	LabelSingular string `json:"labelSingular"`
+	LabelPlural   string `json:"labelPlural"`
+	Description   string `json:"description,omitempty"`
+	IsCustom      bool   `json:"isCustom,omitempty"`
+	// Deprecated, when set, says which release removed the object and why
+	// it is still described: older or upgraded workspaces serve it.
+	Deprecated string  `json:"deprecated,omitempty"`
+	Fields     []Field `json:"fields"`
 }
 
 // Field is one field of an object.
@@ -81,6 +89,9 @@ type Field struct {
 	Options      []Option       `json:"options,omitempty"`
 	Relation     *RelationInfo  `json:"relation,omitempty"`
 	Settings     *FieldSettings `json:"settings,omitempty"`
+	// Deprecated, when set, says which release removed the field; servers
+	// of that release or later do not send it.
+	Deprecated string `json:"deprecated,omitempty"`
 }
 
 // Option is one choice of a SELECT or MULTI_SELECT field.

@@ -322,10 +322,14 @@ func (g *gen) record(n names, v variant) omap {
 			continue
 		}
 		if f.IsRelation() {
+			before := len(props)
 			g.relationProps(&props, f, v)
+			for i := before; i < len(props); i++ {
+				props[i].v = deprecate(props[i].v.(omap), f.Deprecated)
+			}
 			continue
 		}
-		props.set(f.Name, g.fieldSchema(n, f, v))
+		props.set(f.Name, deprecate(g.fieldSchema(n, f, v), f.Deprecated))
 		if v == forCreate && !f.Nullable() && f.DefaultValue == nil {
 			required = append(required, f.Name)
 		}
@@ -403,6 +407,31 @@ func withNullableWrite(s omap, v variant, goType string) omap {
 	return s
 }
 
+// deprecate marks a property that newer servers no longer send: oapi-codegen
+// writes a "Deprecated:" comment on its Go field, and the description says
+// why for everyone else. A bare $ref cannot carry siblings, so it is wrapped.
+func deprecate(s omap, reason string) omap {
+	if reason == "" {
+		return s
+	}
+	if r, ok := s.get("$ref"); ok {
+		s = omap{{"allOf", []any{omap{{"$ref", r}}}}}
+	} else {
+		s = append(omap{}, s...)
+	}
+	desc, _ := s.get("description")
+	d, _ := desc.(string)
+	if d != "" {
+		d += " "
+	}
+	// The blank line makes oapi-codegen's "Deprecated:" line a paragraph of
+	// its own, which is what Go tooling looks for.
+	s.set("description", d+"Older servers only: "+reason+".\n\n")
+	s.set("deprecated", true)
+	s.set("x-deprecated-reason", reason)
+	return s
+}
+
 func withDesc(s omap, f model.Field) omap {
 	if f.Description != "" {
 		s.set("description", f.Description)
@@ -439,7 +468,7 @@ func (g *gen) fieldSchema(n names, f model.Field, v variant) omap {
 	switch f.Type {
 	case model.UUID:
 		return scalar("string", "uuid", "openapi_types.UUID")
-	case model.Text, "RICH_TEXT":
+	case model.Text:
 		if v == forResponse {
 			return scalar("string", "", "").with("x-go-type-skip-optional-pointer", true)
 		}
@@ -499,7 +528,7 @@ func (g *gen) fieldSchema(n names, f model.Field, v variant) omap {
 		return composite("Currency")
 	case model.Actor:
 		return composite("Actor")
-	case model.RichTextV2:
+	case model.RichText, model.RichTextV2:
 		return composite("RichText")
 	case model.Files:
 		item := "FileItem"

@@ -57,8 +57,12 @@ func Generate(m *model.Model, opts Options) ([]byte, error) {
 		}
 		// x-twenty-object lets tools (the accessor generator) find each
 		// object's names without guessing them from operationIds.
-		tags = append(tags, omap{{"name", o.NamePlural}, {"description", desc},
-			{"x-twenty-object", omap{{"nameSingular", o.NameSingular}, {"namePlural", o.NamePlural}}}})
+		names := omap{{"nameSingular", o.NameSingular}, {"namePlural", o.NamePlural}}
+		if o.Deprecated != "" {
+			desc += " Deprecated: " + o.Deprecated + "."
+			names.set("deprecated", o.Deprecated)
+		}
+		tags = append(tags, omap{{"name", o.NamePlural}, {"description", desc}, {"x-twenty-object", names}})
 	}
 	tags = append(tags, omap{{"name", "metadata"}, {"description", "The workspace's data model (objects and their fields) and its webhooks."}})
 	doc.set("tags", tags)
@@ -126,6 +130,21 @@ func namesOf(o *model.Object) names {
 // --- paths -------------------------------------------------------------------
 
 func (g *gen) objectPaths(paths *omap, o *model.Object) {
+	before := len(*paths)
+	defer func() {
+		if o.Deprecated == "" {
+			return
+		}
+		for _, p := range (*paths)[before:] {
+			methods := p.v.(omap)
+			for i := range methods {
+				op := methods[i].v.(omap)
+				op.set("deprecated", true)
+				op.set("x-deprecated-reason", o.Deprecated)
+				methods[i].v = op
+			}
+		}
+	}()
 	n := namesOf(o)
 	tags := []string{o.NamePlural}
 	base := "/rest/" + o.NamePlural

@@ -24,6 +24,8 @@ type spec struct {
 		Object      *struct {
 			NameSingular string `yaml:"nameSingular"`
 			NamePlural   string `yaml:"namePlural"`
+			// Deprecated names the release that removed the object.
+			Deprecated string `yaml:"deprecated"`
 		} `yaml:"x-twenty-object"`
 	} `yaml:"tags"`
 }
@@ -64,7 +66,15 @@ func run(in, out string) error {
 		S, P := upperFirst(t.Object.NameSingular), upperFirst(t.Object.NamePlural)
 		typ := fmt.Sprintf("Resource[api.%sForResponse, api.%s, api.%sForUpdate]", S, S, S)
 		desc := strings.TrimSpace(t.Description)
-		fmt.Fprintf(&b, "\n// %s gives the operations on %s. %s\n", P, t.Object.NamePlural, desc)
+		fmt.Fprintf(&b, "\n// %s gives the operations on %s. ", P, t.Object.NamePlural)
+		if dep := t.Object.Deprecated; dep != "" {
+			// The tag repeats the reason; a paragraph of its own is what
+			// Go tooling recognises.
+			desc = strings.TrimSpace(strings.TrimSuffix(desc, "Deprecated: "+dep+"."))
+			fmt.Fprintf(&b, "%s\n//\n// Deprecated: %s.\n", desc, dep)
+		} else {
+			fmt.Fprintf(&b, "%s\n", desc)
+		}
 		fmt.Fprintf(&b, "func (c *Client) %s() *%s {\n\treturn New%s(c, %q)\n}\n", P, typ, typ, t.Object.NamePlural)
 	}
 	if n == 0 {
