@@ -8617,8 +8617,8 @@ type GroupByBlocklistsParams struct {
 	// IncludeRecordsSample Include a sample of each group's records.
 	IncludeRecordsSample *IncludeRecordsSample `form:"include_records_sample,omitempty" json:"include_records_sample,omitempty"`
 
-	// ViewID Apply the filters of this saved view.
-	ViewID *ViewID `form:"view_id,omitempty" json:"view_id,omitempty"`
+	// ViewID Apply the filters of this saved view (the server reads viewId, not view_id).
+	ViewID *ViewID `form:"viewId,omitempty" json:"viewId,omitempty"`
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -8737,8 +8737,8 @@ type GroupByCalendarEventParticipantsParams struct {
 	// IncludeRecordsSample Include a sample of each group's records.
 	IncludeRecordsSample *IncludeRecordsSample `form:"include_records_sample,omitempty" json:"include_records_sample,omitempty"`
 
-	// ViewID Apply the filters of this saved view.
-	ViewID *ViewID `form:"view_id,omitempty" json:"view_id,omitempty"`
+	// ViewID Apply the filters of this saved view (the server reads viewId, not view_id).
+	ViewID *ViewID `form:"viewId,omitempty" json:"viewId,omitempty"`
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -8857,8 +8857,8 @@ type GroupByCalendarEventTargetsParams struct {
 	// IncludeRecordsSample Include a sample of each group's records.
 	IncludeRecordsSample *IncludeRecordsSample `form:"include_records_sample,omitempty" json:"include_records_sample,omitempty"`
 
-	// ViewID Apply the filters of this saved view.
-	ViewID *ViewID `form:"view_id,omitempty" json:"view_id,omitempty"`
+	// ViewID Apply the filters of this saved view (the server reads viewId, not view_id).
+	ViewID *ViewID `form:"viewId,omitempty" json:"viewId,omitempty"`
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -8977,8 +8977,8 @@ type GroupByCalendarEventsParams struct {
 	// IncludeRecordsSample Include a sample of each group's records.
 	IncludeRecordsSample *IncludeRecordsSample `form:"include_records_sample,omitempty" json:"include_records_sample,omitempty"`
 
-	// ViewID Apply the filters of this saved view.
-	ViewID *ViewID `form:"view_id,omitempty" json:"view_id,omitempty"`
+	// ViewID Apply the filters of this saved view (the server reads viewId, not view_id).
+	ViewID *ViewID `form:"viewId,omitempty" json:"viewId,omitempty"`
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -9097,8 +9097,8 @@ type GroupByCallRecordingsParams struct {
 	// IncludeRecordsSample Include a sample of each group's records.
 	IncludeRecordsSample *IncludeRecordsSample `form:"include_records_sample,omitempty" json:"include_records_sample,omitempty"`
 
-	// ViewID Apply the filters of this saved view.
-	ViewID *ViewID `form:"view_id,omitempty" json:"view_id,omitempty"`
+	// ViewID Apply the filters of this saved view (the server reads viewId, not view_id).
+	ViewID *ViewID `form:"viewId,omitempty" json:"viewId,omitempty"`
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -9337,8 +9337,8 @@ type GroupByDashboardsParams struct {
 	// IncludeRecordsSample Include a sample of each group's records.
 	IncludeRecordsSample *IncludeRecordsSample `form:"include_records_sample,omitempty" json:"include_records_sample,omitempty"`
 
-	// ViewID Apply the filters of this saved view.
-	ViewID *ViewID `form:"view_id,omitempty" json:"view_id,omitempty"`
+	// ViewID Apply the filters of this saved view (the server reads viewId, not view_id).
+	ViewID *ViewID `form:"viewId,omitempty" json:"viewId,omitempty"`
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -9577,8 +9577,8 @@ type GroupByMessageCampaignsParams struct {
 	// IncludeRecordsSample Include a sample of each group's records.
 	IncludeRecordsSample *IncludeRecordsSample `form:"include_records_sample,omitempty" json:"include_records_sample,omitempty"`
 
-	// ViewID Apply the filters of this saved view.
-	ViewID *ViewID `form:"view_id,omitempty" json:"view_id,omitempty"`
+	// ViewID Apply the filters of this saved view (the server reads viewId, not view_id).
+	ViewID *ViewID `form:"viewId,omitempty" json:"viewId,omitempty"`
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -9697,8 +9697,8 @@ type GroupByMessageListMembersParams struct {
 	// IncludeRecordsSample Include a sample of each group's records.
 	IncludeRecordsSample *IncludeRecordsSample `form:"include_records_sample,omitempty" json:"include_records_sample,omitempty"`
 
-	// ViewID Apply the filters of this saved view.
-	ViewID *ViewID `form:"view_id,omitempty" json:"view_id,omitempty"`
+	// ViewID Apply the filters of this saved view (the server reads viewId, not view_id).
+	ViewID *ViewID `form:"viewId,omitempty" json:"viewId,omitempty"`
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -9817,8 +9817,8 @@ type GroupByMessageListsParams struct {
 	// IncludeRecordsSample Include a sample of each group's records.
 	IncludeRecordsSample *IncludeRecordsSample `form:"include_records_sample,omitempty" json:"include_records_sample,omitempty"`
 
-	// ViewID Apply the filters of this saved view.
-	ViewID *ViewID `form:"view_id,omitempty" json:"view_id,omitempty"`
+	// ViewID Apply the filters of this saved view (the server reads viewId, not view_id).
+	ViewID *ViewID `form:"viewId,omitempty" json:"viewId,omitempty"`
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -9937,8 +9937,8 @@ type GroupByMessageParticipantsParams struct {
 	// IncludeRecordsSample Include a sample of each group's records.
 	IncludeRecordsSample *IncludeRecordsSample `form:"include_records_sample,omitempty" json:"include_records_sample,omitempty"`
 
-	// ViewID Apply the filters of this saved view.
-	ViewID *ViewID `form:"view_id,omitempty" json:"view_id,omitempty"`
+	// ViewID Apply the filters of this saved view (the server reads viewId, not view_id).
+	ViewID *ViewID `form:"viewId,omitempty" json:"viewId,omitempty"`
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -10057,8 +10057,8 @@ type GroupByMessageThreadTargetsParams struct {
 	// IncludeRecordsSample Include a sample of each group's records.
 	IncludeRecordsSample *IncludeRecordsSample `form:"include_records_sample,omitempty" json:"include_records_sample,omitempty"`
 
-	// ViewID Apply the filters of this saved view.
-	ViewID *ViewID `form:"view_id,omitempty" json:"view_id,omitempty"`
+	// ViewID Apply the filters of this saved view (the server reads viewId, not view_id).
+	ViewID *ViewID `form:"viewId,omitempty" json:"viewId,omitempty"`
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -10177,8 +10177,8 @@ type GroupByMessageThreadsParams struct {
 	// IncludeRecordsSample Include a sample of each group's records.
 	IncludeRecordsSample *IncludeRecordsSample `form:"include_records_sample,omitempty" json:"include_records_sample,omitempty"`
 
-	// ViewID Apply the filters of this saved view.
-	ViewID *ViewID `form:"view_id,omitempty" json:"view_id,omitempty"`
+	// ViewID Apply the filters of this saved view (the server reads viewId, not view_id).
+	ViewID *ViewID `form:"viewId,omitempty" json:"viewId,omitempty"`
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -10297,8 +10297,8 @@ type GroupByMessagesParams struct {
 	// IncludeRecordsSample Include a sample of each group's records.
 	IncludeRecordsSample *IncludeRecordsSample `form:"include_records_sample,omitempty" json:"include_records_sample,omitempty"`
 
-	// ViewID Apply the filters of this saved view.
-	ViewID *ViewID `form:"view_id,omitempty" json:"view_id,omitempty"`
+	// ViewID Apply the filters of this saved view (the server reads viewId, not view_id).
+	ViewID *ViewID `form:"viewId,omitempty" json:"viewId,omitempty"`
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -11293,8 +11293,8 @@ type GroupByWorkflowAutomatedTriggersParams struct {
 	// IncludeRecordsSample Include a sample of each group's records.
 	IncludeRecordsSample *IncludeRecordsSample `form:"include_records_sample,omitempty" json:"include_records_sample,omitempty"`
 
-	// ViewID Apply the filters of this saved view.
-	ViewID *ViewID `form:"view_id,omitempty" json:"view_id,omitempty"`
+	// ViewID Apply the filters of this saved view (the server reads viewId, not view_id).
+	ViewID *ViewID `form:"viewId,omitempty" json:"viewId,omitempty"`
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -11413,8 +11413,8 @@ type GroupByWorkflowRunsParams struct {
 	// IncludeRecordsSample Include a sample of each group's records.
 	IncludeRecordsSample *IncludeRecordsSample `form:"include_records_sample,omitempty" json:"include_records_sample,omitempty"`
 
-	// ViewID Apply the filters of this saved view.
-	ViewID *ViewID `form:"view_id,omitempty" json:"view_id,omitempty"`
+	// ViewID Apply the filters of this saved view (the server reads viewId, not view_id).
+	ViewID *ViewID `form:"viewId,omitempty" json:"viewId,omitempty"`
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -11533,8 +11533,8 @@ type GroupByWorkflowVersionsParams struct {
 	// IncludeRecordsSample Include a sample of each group's records.
 	IncludeRecordsSample *IncludeRecordsSample `form:"include_records_sample,omitempty" json:"include_records_sample,omitempty"`
 
-	// ViewID Apply the filters of this saved view.
-	ViewID *ViewID `form:"view_id,omitempty" json:"view_id,omitempty"`
+	// ViewID Apply the filters of this saved view (the server reads viewId, not view_id).
+	ViewID *ViewID `form:"viewId,omitempty" json:"viewId,omitempty"`
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
@@ -11653,8 +11653,8 @@ type GroupByWorkflowsParams struct {
 	// IncludeRecordsSample Include a sample of each group's records.
 	IncludeRecordsSample *IncludeRecordsSample `form:"include_records_sample,omitempty" json:"include_records_sample,omitempty"`
 
-	// ViewID Apply the filters of this saved view.
-	ViewID *ViewID `form:"view_id,omitempty" json:"view_id,omitempty"`
+	// ViewID Apply the filters of this saved view (the server reads viewId, not view_id).
+	ViewID *ViewID `form:"viewId,omitempty" json:"viewId,omitempty"`
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
