@@ -138,12 +138,12 @@ func ExampleResource_Update() {
 	p, err := people.Update(ctx, id, api.PersonForUpdate{
 		JobTitle:  twenty.Ptr("CFO, Europe"),           // set
 		CompanyID: nullable.NewNullableWithValue(acme), // set
-		// City is nil: left alone
+		// Phones is absent: left alone
 	}, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(p.JobTitle, "at", p.CompanyID, "in", p.City)
+	fmt.Println(p.Name.FirstName+":", p.JobTitle, "at", p.CompanyID)
 
 	p, err = people.Update(ctx, id, api.PersonForUpdate{
 		CompanyID: nullable.NewNullNullable[twenty.UUID](), // cleared: sent as null
@@ -151,10 +151,10 @@ func ExampleResource_Update() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(p.JobTitle, "at", p.CompanyID, "in", p.City)
+	fmt.Println(p.Name.FirstName+":", p.JobTitle, "at", p.CompanyID)
 	// Output:
-	// CFO, Europe at 20202020-0002-4000-8000-000000000001 in Paris
-	// CFO, Europe at <nil> in Paris
+	// Camille: CFO, Europe at 20202020-0002-4000-8000-000000000001
+	// Camille: CFO, Europe at <nil>
 }
 
 // Errors: every failure is typed; test with errors.Is and errors.As.

@@ -84,7 +84,7 @@ func ExampleConvert() {
 	fmt.Println(err)
 	// Output:
 	// {"amountMicros":1500500000,"currencyCode":"EUR"}
-	// stage: "LOST" is not one of NEW, SCREENING, MEETING, PROPOSAL, CUSTOMER
+	// stage: "LOST" is not one of NEW, SCREENING, MEETING, PROPOSAL, CUSTOMER, NO_STAGE
 }
 
 // The records changed since the last run, in the order (updatedAt, id);

@@ -60,7 +60,7 @@ func commands() []command {
 		{name: "list", args: []string{"<object>"}, summary: "print records as JSON Lines, one page or --all",
 			usage: "Prints one page of records (--all: every page) as JSON Lines. When more records\n" +
 				"match than were printed, says so on stderr.",
-			example: "twenty list people --limit 5 --filter 'city[eq]:Paris' --order-by 'name.lastName'\n" +
+			example: "twenty list people --limit 5 --filter 'jobTitle[eq]:CTO' --order-by 'name.lastName'\n" +
 				"twenty list companies --all --fields name,domainName",
 			flags: listCommand},
 		{name: "get", args: []string{"<object>", "<id>"}, summary: "print one record",
@@ -76,7 +76,7 @@ func commands() []command {
 			flags: createCommand},
 		{name: "update", args: []string{"<object>", "<id>"}, summary: "update one record with the JSON object on stdin",
 			usage:   "Sends only the fields given; null clears a field.",
-			example: "echo '{\"jobTitle\":\"CTO\",\"city\":null}' | twenty update people <id>",
+			example: "echo '{\"jobTitle\":\"CTO\",\"companyId\":null}' | twenty update people <id>",
 			flags:   noFlags((*env).update)},
 		{name: "delete", args: []string{"<object>", "<id>"}, summary: "soft-delete a record (--destroy: permanently)",
 			example: "twenty delete people <id>\ntwenty delete people <id> --destroy",
@@ -119,7 +119,7 @@ Filters (--filter) use Twenty's syntax:
   field[op]:value           ops: eq neq gt gte lt lte in containsAny is like ilike
                             startsWith endsWith
   name.firstName[eq]:Ada    a composite's sub-field
-  city[in]:[Paris,Lyon]     a list
+  jobTitle[in]:[CTO,CFO]    a list
   deletedAt[is]:NULL        is NULL / is NOT_NULL
   a[eq]:1,b[eq]:2           comma: and
   or(a[eq]:1,b[eq]:2)       and(...), or(...), not(...) nest
@@ -613,7 +613,7 @@ func (lf *listFlags) register(fs *flag.FlagSet, limitUse string) {
 		fs.IntVar(&lf.depth, "depth", 0, "embed related records `D` levels deep: 0 or 1")
 		fs.StringVar(&lf.orderBy, "order-by", "", "sort by `ORDER`, such as 'name.lastName,createdAt[DescNullsLast]'")
 	}
-	fs.StringVar(&lf.filter, "filter", "", "only records matching `FILTER`, such as 'city[eq]:Paris' (grammar below)")
+	fs.StringVar(&lf.filter, "filter", "", "only records matching `FILTER`, such as 'jobTitle[eq]:CTO' (grammar below)")
 	fs.StringVar(&lf.fields, "fields", "", "only these `FIELDS`, comma-separated (the id always comes; older servers send every field)")
 }
 

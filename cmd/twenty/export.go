@@ -12,6 +12,9 @@ import (
 	"sort"
 	"strconv"
 	"time"
+
+	"github.com/twenty-go/twenty"
+	"github.com/twenty-go/twenty/transfer"
 )
 
 func exportCommand(fs *flag.FlagSet) func(*env, []string) error {
@@ -80,7 +83,7 @@ func (e *env) export(object string, lf *listFlags, format, out, progress string)
 	}
 	var sink recordSink = jsonlSink{bw}
 	if format == "csv" {
-		sink, err = newCSVSink(bw, first.Records)
+		sink, err = newCSVSink(bw, object, first.Records)
 		if err != nil {
 			return err
 		}
@@ -136,17 +139,21 @@ func (s jsonlSink) write(rec json.RawMessage) error { return writeLine(s.w, rec)
 func (s jsonlSink) close() error                    { return nil }
 
 // csvSink flattens records into columns named by dotted paths
-// (name.firstName, emails.primaryEmail). The columns are those of the
-// first page, sorted, with id first; nested arrays are written as JSON.
+// (name.firstName, emails.primaryEmail): composite fields one level deep,
+// everything else (JSON fields, arrays, nested objects) as JSON text, so
+// the file imports back. The columns are those of the first page, sorted,
+// with id first.
 type csvSink struct {
-	w    *csv.Writer
-	cols []string
+	w         *csv.Writer
+	cols      []string
+	composite func(field string) bool
 }
 
-func newCSVSink(w io.Writer, sample []json.RawMessage) (*csvSink, error) {
+func newCSVSink(w io.Writer, object string, sample []json.RawMessage) (*csvSink, error) {
+	s := &csvSink{w: csv.NewWriter(w), composite: compositeFields(object)}
 	seen := map[string]bool{}
 	for _, rec := range sample {
-		flat, err := flatten(rec)
+		flat, err := s.flatten(rec)
 		if err != nil {
 			return nil, err
 		}
@@ -164,12 +171,30 @@ func newCSVSink(w io.Writer, sample []json.RawMessage) (*csvSink, error) {
 	if seen["id"] || len(cols) == 0 {
 		cols = append([]string{"id"}, cols...)
 	}
-	s := &csvSink{w: csv.NewWriter(w), cols: cols}
+	s.cols = cols
 	return s, s.w.Write(cols)
 }
 
+// compositeFields tells the composite fields of object by the built-in
+// spec; for an object it does not know (a custom one), every JSON object
+// value is taken for a composite.
+func compositeFields(object string) func(string) bool {
+	spec, err := transfer.ParseSpec(twenty.OpenAPISpec())
+	if err != nil {
+		return nil
+	}
+	schema, err := spec.Schema(object)
+	if err != nil {
+		return nil
+	}
+	return func(field string) bool {
+		f := schema.Field(field)
+		return f == nil || f.Kind == transfer.KindComposite
+	}
+}
+
 func (s *csvSink) write(rec json.RawMessage) error {
-	flat, err := flatten(rec)
+	flat, err := s.flatten(rec)
 	if err != nil {
 		return err
 	}
@@ -185,40 +210,43 @@ func (s *csvSink) close() error {
 	return s.w.Error()
 }
 
-func flatten(rec json.RawMessage) (map[string]string, error) {
+func (s *csvSink) flatten(rec json.RawMessage) (map[string]string, error) {
 	dec := json.NewDecoder(bytes.NewReader(rec))
 	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
+	var top map[string]any
+	if err := dec.Decode(&top); err != nil {
 		return nil, err
 	}
 	out := map[string]string{}
-	var walk func(prefix string, v any)
-	walk = func(prefix string, v any) {
-		switch v := v.(type) {
-		case map[string]any:
-			for k, e := range v {
-				key := k
-				if prefix != "" {
-					key = prefix + "." + k
-				}
-				walk(key, e)
-			}
-		case nil:
-			out[prefix] = ""
-		case string:
-			out[prefix] = v
-		case json.Number:
-			out[prefix] = v.String()
-		case bool:
-			out[prefix] = strconv.FormatBool(v)
-		default:
-			b, _ := json.Marshal(v)
-			out[prefix] = string(b)
+	for name, v := range top {
+		sub, isObject := v.(map[string]any)
+		if !isObject || (s.composite != nil && !s.composite(name)) {
+			out[name] = cell(v)
+			continue
+		}
+		for k, e := range sub {
+			out[name+"."+k] = cell(e)
 		}
 	}
-	walk("", v)
 	return out, nil
+}
+
+// cell writes one value as CSV text: scalars as themselves, null as
+// empty, objects and arrays as JSON.
+func cell(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return v
+	case json.Number:
+		return v.String()
+	case bool:
+		return strconv.FormatBool(v)
+	default:
+		b, _ := json.Marshal(v)
+		return string(b)
+	}
 }
 
 // progressBar draws "1200/5000 24% 310/s ETA 12s" on one terminal line.

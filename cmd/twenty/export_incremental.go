@@ -112,9 +112,9 @@ func (e *env) exportChanges(object, format, out string, f incrementalFlags) erro
 		}
 		var err error
 		if len(st.Columns) > 0 && resuming {
-			csvS = newCSVSinkColumns(bw, st.Columns, false)
+			csvS = newCSVSinkColumns(bw, object, st.Columns, false)
 		} else {
-			csvS, err = newCSVSink(bw, pending)
+			csvS, err = newCSVSink(bw, object, pending)
 			if err != nil {
 				return err
 			}
@@ -172,8 +172,8 @@ func writeState(path string, s transfer.State) error {
 
 // newCSVSinkColumns continues a CSV with known columns (no header when
 // appending to an interrupted run's file).
-func newCSVSinkColumns(w io.Writer, cols []string, header bool) *csvSink {
-	s := &csvSink{w: csv.NewWriter(w), cols: cols}
+func newCSVSinkColumns(w io.Writer, object string, cols []string, header bool) *csvSink {
+	s := &csvSink{w: csv.NewWriter(w), cols: cols, composite: compositeFields(object)}
 	if header {
 		_ = s.w.Write(cols)
 	}

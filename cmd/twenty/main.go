@@ -3,7 +3,7 @@
 //	twenty help                         # every command, its flags, the filter grammar
 //	twenty demo                         # a tour against a built-in fake, no setup needed
 //	twenty ping                         # check TWENTY_API_KEY and TWENTY_BASE_URL
-//	twenty list people --limit 5 --filter 'city[eq]:Paris'
+//	twenty list people --limit 5 --filter 'jobTitle[eq]:CTO'
 //	twenty list companies --limit 2 | twenty create companies --upsert
 //	twenty export companies --format csv --out companies.csv
 //

@@ -238,15 +238,15 @@ func (c *converter) richText(where string, f Field) model.FieldType {
 	case string:
 		return model.Text
 	case map[string]any:
-		return model.RichTextV2
+		return model.RichText
 	case nil:
 		if c.pre120 {
 			return model.Text
 		}
-		return model.RichTextV2
+		return model.RichText
 	default:
 		c.warn("%s: RICH_TEXT default %T is unexpected; typed as {blocknote, markdown}", where, d)
-		return model.RichTextV2
+		return model.RichText
 	}
 }
 
