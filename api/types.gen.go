@@ -251,6 +251,24 @@ func (e MessageCampaignStatus) Valid() bool {
 	}
 }
 
+// Defines values for MessageDirection.
+const (
+	MessageDirectionINCOMING MessageDirection = "INCOMING"
+	MessageDirectionOUTGOING MessageDirection = "OUTGOING"
+)
+
+// Valid indicates whether the value is a known member of the MessageDirection enum.
+func (e MessageDirection) Valid() bool {
+	switch e {
+	case MessageDirectionINCOMING:
+		return true
+	case MessageDirectionOUTGOING:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for MessageParticipantRole.
 const (
 	MessageParticipantRoleBCC  MessageParticipantRole = "BCC"
@@ -4643,9 +4661,14 @@ type MergeManyWorkspaceMembersResult struct {
 // Message A new message. An email synced from a connected mailbox or sent by a campaign.
 type Message struct {
 	// CreatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
-	CreatedBy       *Actor  `json:"createdBy,omitempty"`
-	HeaderMessageID *string `json:"headerMessageId,omitempty"`
-	IsDraft         *bool   `json:"isDraft,omitempty"`
+	CreatedBy *Actor `json:"createdBy,omitempty"`
+
+	// Direction Whether the message was received or sent. Older servers only: not in 2.43, where the direction is kept per message channel, on the message channel association; the release that dropped it is unconfirmed.
+	//
+	// Deprecated: not in 2.43, where the direction is kept per message channel, on the message channel association; the release that dropped it is unconfirmed
+	Direction       *MessageDirection `json:"direction,omitempty"`
+	HeaderMessageID *string           `json:"headerMessageId,omitempty"`
+	IsDraft         *bool             `json:"isDraft,omitempty"`
 
 	// MessageCampaignID Id of the related messageCampaign.
 	MessageCampaignID *openapi_types.UUID `json:"messageCampaignId,omitempty"`
@@ -4783,6 +4806,9 @@ type MessageCampaignForUpdate struct {
 // MessageCampaignStatus Options of messageCampaign.status. Workspace admins can add more: regenerate from your workspace to get them.
 type MessageCampaignStatus string
 
+// MessageDirection Options of message.direction. Workspace admins can add more: regenerate from your workspace to get them.
+type MessageDirection string
+
 // MessageDuplicates The duplicates found for one of the inputs, in input order.
 type MessageDuplicates struct {
 	MessageDuplicates []MessageForResponse `json:"messageDuplicates"`
@@ -4794,9 +4820,14 @@ type MessageDuplicates struct {
 
 // MessageForResponse A message as the server returns it. Fields the key may not read are left out. An email synced from a connected mailbox or sent by a campaign.
 type MessageForResponse struct {
-	CreatedAt       *time.Time         `json:"createdAt,omitempty"`
-	CreatedBy       ActorForResponse   `json:"createdBy,omitempty"`
-	DeletedAt       *time.Time         `json:"deletedAt,omitempty"`
+	CreatedAt *time.Time       `json:"createdAt,omitempty"`
+	CreatedBy ActorForResponse `json:"createdBy,omitempty"`
+	DeletedAt *time.Time       `json:"deletedAt,omitempty"`
+
+	// Direction Whether the message was received or sent. Older servers only: not in 2.43, where the direction is kept per message channel, on the message channel association; the release that dropped it is unconfirmed.
+	//
+	// Deprecated: not in 2.43, where the direction is kept per message channel, on the message channel association; the release that dropped it is unconfirmed
+	Direction       *MessageDirection  `json:"direction,omitempty"`
 	HeaderMessageID string             `json:"headerMessageId,omitempty"`
 	ID              openapi_types.UUID `json:"id"`
 	IsDraft         *bool              `json:"isDraft,omitempty"`
@@ -4826,9 +4857,14 @@ type MessageForResponse struct {
 // MessageForUpdate Changes to a message: only the fields present are written. An email synced from a connected mailbox or sent by a campaign.
 type MessageForUpdate struct {
 	// CreatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
-	CreatedBy       *Actor  `json:"createdBy,omitempty"`
-	HeaderMessageID *string `json:"headerMessageId,omitempty"`
-	IsDraft         *bool   `json:"isDraft,omitempty"`
+	CreatedBy *Actor `json:"createdBy,omitempty"`
+
+	// Direction Whether the message was received or sent. Older servers only: not in 2.43, where the direction is kept per message channel, on the message channel association; the release that dropped it is unconfirmed.
+	//
+	// Deprecated: not in 2.43, where the direction is kept per message channel, on the message channel association; the release that dropped it is unconfirmed
+	Direction       nullable.Nullable[MessageDirection] `json:"direction,omitempty"`
+	HeaderMessageID *string                             `json:"headerMessageId,omitempty"`
+	IsDraft         *bool                               `json:"isDraft,omitempty"`
 
 	// MessageCampaignID Id of the related messageCampaign.
 	MessageCampaignID nullable.Nullable[openapi_types.UUID] `json:"messageCampaignId,omitempty"`
@@ -7639,6 +7675,10 @@ type WorkflowForUpdate struct {
 
 // WorkflowRun A new workflow run. One execution of a workflow version.
 type WorkflowRun struct {
+	// Context The data the run worked on, as older servers stored it. Older servers only: replaced by state since 1.1 and gone by 2.43; the release that dropped it is unconfirmed.
+	//
+	// Deprecated: replaced by state since 1.1 and gone by 2.43; the release that dropped it is unconfirmed
+	Context               interface{}         `json:"context,omitempty"`
 	CoreWorkflowID        *openapi_types.UUID `json:"coreWorkflowId,omitempty"`
 	CoreWorkflowVersionID *openapi_types.UUID `json:"coreWorkflowVersionId,omitempty"`
 
@@ -7647,8 +7687,13 @@ type WorkflowRun struct {
 	EndedAt    *time.Time `json:"endedAt,omitempty"`
 	EnqueuedAt *time.Time `json:"enqueuedAt,omitempty"`
 	Name       *string    `json:"name,omitempty"`
-	Position   *float64   `json:"position,omitempty"`
-	StartedAt  *time.Time `json:"startedAt,omitempty"`
+
+	// Output What the run produced, as older servers stored it. Older servers only: replaced by state since 1.1 and gone by 2.43; the release that dropped it is unconfirmed.
+	//
+	// Deprecated: replaced by state since 1.1 and gone by 2.43; the release that dropped it is unconfirmed
+	Output    interface{} `json:"output,omitempty"`
+	Position  *float64    `json:"position,omitempty"`
+	StartedAt *time.Time  `json:"startedAt,omitempty"`
 
 	// State State of the workflow run.
 	State interface{} `json:"state,omitempty"`
@@ -7679,6 +7724,10 @@ type WorkflowRunDuplicates struct {
 
 // WorkflowRunForResponse A workflow run as the server returns it. Fields the key may not read are left out. One execution of a workflow version.
 type WorkflowRunForResponse struct {
+	// Context The data the run worked on, as older servers stored it. Older servers only: replaced by state since 1.1 and gone by 2.43; the release that dropped it is unconfirmed.
+	//
+	// Deprecated: replaced by state since 1.1 and gone by 2.43; the release that dropped it is unconfirmed
+	Context               interface{}         `json:"context,omitempty"`
 	CoreWorkflowID        *openapi_types.UUID `json:"coreWorkflowId,omitempty"`
 	CoreWorkflowVersionID *openapi_types.UUID `json:"coreWorkflowVersionId,omitempty"`
 	CreatedAt             *time.Time          `json:"createdAt,omitempty"`
@@ -7693,8 +7742,13 @@ type WorkflowRunForResponse struct {
 	Favorites []FavoriteForResponse `json:"favorites,omitempty"`
 	ID        openapi_types.UUID    `json:"id"`
 	Name      string                `json:"name,omitempty"`
-	Position  *float64              `json:"position,omitempty"`
-	StartedAt *time.Time            `json:"startedAt,omitempty"`
+
+	// Output What the run produced, as older servers stored it. Older servers only: replaced by state since 1.1 and gone by 2.43; the release that dropped it is unconfirmed.
+	//
+	// Deprecated: replaced by state since 1.1 and gone by 2.43; the release that dropped it is unconfirmed
+	Output    interface{} `json:"output,omitempty"`
+	Position  *float64    `json:"position,omitempty"`
+	StartedAt *time.Time  `json:"startedAt,omitempty"`
 
 	// State State of the workflow run.
 	State interface{} `json:"state,omitempty"`
@@ -7725,6 +7779,10 @@ type WorkflowRunForResponse struct {
 
 // WorkflowRunForUpdate Changes to a workflow run: only the fields present are written. One execution of a workflow version.
 type WorkflowRunForUpdate struct {
+	// Context The data the run worked on, as older servers stored it. Older servers only: replaced by state since 1.1 and gone by 2.43; the release that dropped it is unconfirmed.
+	//
+	// Deprecated: replaced by state since 1.1 and gone by 2.43; the release that dropped it is unconfirmed
+	Context               interface{}                           `json:"context,omitempty"`
 	CoreWorkflowID        nullable.Nullable[openapi_types.UUID] `json:"coreWorkflowId,omitempty"`
 	CoreWorkflowVersionID nullable.Nullable[openapi_types.UUID] `json:"coreWorkflowVersionId,omitempty"`
 
@@ -7733,8 +7791,13 @@ type WorkflowRunForUpdate struct {
 	EndedAt    nullable.Nullable[time.Time] `json:"endedAt,omitempty"`
 	EnqueuedAt nullable.Nullable[time.Time] `json:"enqueuedAt,omitempty"`
 	Name       *string                      `json:"name,omitempty"`
-	Position   *float64                     `json:"position,omitempty"`
-	StartedAt  nullable.Nullable[time.Time] `json:"startedAt,omitempty"`
+
+	// Output What the run produced, as older servers stored it. Older servers only: replaced by state since 1.1 and gone by 2.43; the release that dropped it is unconfirmed.
+	//
+	// Deprecated: replaced by state since 1.1 and gone by 2.43; the release that dropped it is unconfirmed
+	Output    interface{}                  `json:"output,omitempty"`
+	Position  *float64                     `json:"position,omitempty"`
+	StartedAt nullable.Nullable[time.Time] `json:"startedAt,omitempty"`
 
 	// State State of the workflow run.
 	State interface{} `json:"state,omitempty"`
