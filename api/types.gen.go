@@ -8204,6 +8204,12 @@ type CreateOneAttachmentParams struct {
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
 }
 
+// FindAttachmentDuplicatesParams defines parameters for FindAttachmentDuplicates.
+type FindAttachmentDuplicatesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
 // GroupByAttachmentsParams defines parameters for GroupByAttachments.
 type GroupByAttachmentsParams struct {
 	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
@@ -8229,6 +8235,12 @@ type GroupByAttachmentsParams struct {
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// MergeManyAttachmentsParams defines parameters for MergeManyAttachments.
+type MergeManyAttachmentsParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
 // RestoreManyAttachmentsParams defines parameters for RestoreManyAttachments.
@@ -8660,6 +8672,12 @@ type CreateOneBlocklistParams struct {
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
 }
 
+// FindBlocklistDuplicatesParams defines parameters for FindBlocklistDuplicates.
+type FindBlocklistDuplicatesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
 // GroupByBlocklistsParams defines parameters for GroupByBlocklists.
 type GroupByBlocklistsParams struct {
 	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
@@ -8685,6 +8703,12 @@ type GroupByBlocklistsParams struct {
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// MergeManyBlocklistsParams defines parameters for MergeManyBlocklists.
+type MergeManyBlocklistsParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
 // RestoreManyBlocklistsParams defines parameters for RestoreManyBlocklists.
@@ -8780,6 +8804,12 @@ type CreateOneCalendarEventParticipantParams struct {
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
 }
 
+// FindCalendarEventParticipantDuplicatesParams defines parameters for FindCalendarEventParticipantDuplicates.
+type FindCalendarEventParticipantDuplicatesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
 // GroupByCalendarEventParticipantsParams defines parameters for GroupByCalendarEventParticipants.
 type GroupByCalendarEventParticipantsParams struct {
 	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
@@ -8805,6 +8835,12 @@ type GroupByCalendarEventParticipantsParams struct {
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// MergeManyCalendarEventParticipantsParams defines parameters for MergeManyCalendarEventParticipants.
+type MergeManyCalendarEventParticipantsParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
 // RestoreManyCalendarEventParticipantsParams defines parameters for RestoreManyCalendarEventParticipants.
@@ -8900,6 +8936,12 @@ type CreateOneCalendarEventTargetParams struct {
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
 }
 
+// FindCalendarEventTargetDuplicatesParams defines parameters for FindCalendarEventTargetDuplicates.
+type FindCalendarEventTargetDuplicatesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
 // GroupByCalendarEventTargetsParams defines parameters for GroupByCalendarEventTargets.
 type GroupByCalendarEventTargetsParams struct {
 	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
@@ -8925,6 +8967,12 @@ type GroupByCalendarEventTargetsParams struct {
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// MergeManyCalendarEventTargetsParams defines parameters for MergeManyCalendarEventTargets.
+type MergeManyCalendarEventTargetsParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
 // RestoreManyCalendarEventTargetsParams defines parameters for RestoreManyCalendarEventTargets.
@@ -9020,6 +9068,12 @@ type CreateOneCalendarEventParams struct {
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
 }
 
+// FindCalendarEventDuplicatesParams defines parameters for FindCalendarEventDuplicates.
+type FindCalendarEventDuplicatesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
 // GroupByCalendarEventsParams defines parameters for GroupByCalendarEvents.
 type GroupByCalendarEventsParams struct {
 	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
@@ -9045,6 +9099,12 @@ type GroupByCalendarEventsParams struct {
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// MergeManyCalendarEventsParams defines parameters for MergeManyCalendarEvents.
+type MergeManyCalendarEventsParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
 // RestoreManyCalendarEventsParams defines parameters for RestoreManyCalendarEvents.
@@ -9140,6 +9200,12 @@ type CreateOneCallRecordingParams struct {
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
 }
 
+// FindCallRecordingDuplicatesParams defines parameters for FindCallRecordingDuplicates.
+type FindCallRecordingDuplicatesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
 // GroupByCallRecordingsParams defines parameters for GroupByCallRecordings.
 type GroupByCallRecordingsParams struct {
 	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
@@ -9165,6 +9231,12 @@ type GroupByCallRecordingsParams struct {
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// MergeManyCallRecordingsParams defines parameters for MergeManyCallRecordings.
+type MergeManyCallRecordingsParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
 // RestoreManyCallRecordingsParams defines parameters for RestoreManyCallRecordings.
@@ -9260,6 +9332,12 @@ type CreateOneCompanyParams struct {
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
 }
 
+// FindCompanyDuplicatesParams defines parameters for FindCompanyDuplicates.
+type FindCompanyDuplicatesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
 // GroupByCompaniesParams defines parameters for GroupByCompanies.
 type GroupByCompaniesParams struct {
 	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
@@ -9285,6 +9363,12 @@ type GroupByCompaniesParams struct {
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// MergeManyCompaniesParams defines parameters for MergeManyCompanies.
+type MergeManyCompaniesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
 // RestoreManyCompaniesParams defines parameters for RestoreManyCompanies.
@@ -9380,6 +9464,12 @@ type CreateOneDashboardParams struct {
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
 }
 
+// FindDashboardDuplicatesParams defines parameters for FindDashboardDuplicates.
+type FindDashboardDuplicatesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
 // GroupByDashboardsParams defines parameters for GroupByDashboards.
 type GroupByDashboardsParams struct {
 	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
@@ -9405,6 +9495,12 @@ type GroupByDashboardsParams struct {
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// MergeManyDashboardsParams defines parameters for MergeManyDashboards.
+type MergeManyDashboardsParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
 // RestoreManyDashboardsParams defines parameters for RestoreManyDashboards.
@@ -9500,6 +9596,12 @@ type CreateOneFavoriteParams struct {
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
 }
 
+// FindFavoriteDuplicatesParams defines parameters for FindFavoriteDuplicates.
+type FindFavoriteDuplicatesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
 // GroupByFavoritesParams defines parameters for GroupByFavorites.
 type GroupByFavoritesParams struct {
 	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
@@ -9525,6 +9627,12 @@ type GroupByFavoritesParams struct {
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// MergeManyFavoritesParams defines parameters for MergeManyFavorites.
+type MergeManyFavoritesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
 // RestoreManyFavoritesParams defines parameters for RestoreManyFavorites.
@@ -9620,6 +9728,12 @@ type CreateOneMessageCampaignParams struct {
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
 }
 
+// FindMessageCampaignDuplicatesParams defines parameters for FindMessageCampaignDuplicates.
+type FindMessageCampaignDuplicatesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
 // GroupByMessageCampaignsParams defines parameters for GroupByMessageCampaigns.
 type GroupByMessageCampaignsParams struct {
 	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
@@ -9645,6 +9759,12 @@ type GroupByMessageCampaignsParams struct {
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// MergeManyMessageCampaignsParams defines parameters for MergeManyMessageCampaigns.
+type MergeManyMessageCampaignsParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
 // RestoreManyMessageCampaignsParams defines parameters for RestoreManyMessageCampaigns.
@@ -9740,6 +9860,12 @@ type CreateOneMessageListMemberParams struct {
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
 }
 
+// FindMessageListMemberDuplicatesParams defines parameters for FindMessageListMemberDuplicates.
+type FindMessageListMemberDuplicatesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
 // GroupByMessageListMembersParams defines parameters for GroupByMessageListMembers.
 type GroupByMessageListMembersParams struct {
 	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
@@ -9765,6 +9891,12 @@ type GroupByMessageListMembersParams struct {
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// MergeManyMessageListMembersParams defines parameters for MergeManyMessageListMembers.
+type MergeManyMessageListMembersParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
 // RestoreManyMessageListMembersParams defines parameters for RestoreManyMessageListMembers.
@@ -9860,6 +9992,12 @@ type CreateOneMessageListParams struct {
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
 }
 
+// FindMessageListDuplicatesParams defines parameters for FindMessageListDuplicates.
+type FindMessageListDuplicatesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
 // GroupByMessageListsParams defines parameters for GroupByMessageLists.
 type GroupByMessageListsParams struct {
 	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
@@ -9885,6 +10023,12 @@ type GroupByMessageListsParams struct {
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// MergeManyMessageListsParams defines parameters for MergeManyMessageLists.
+type MergeManyMessageListsParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
 // RestoreManyMessageListsParams defines parameters for RestoreManyMessageLists.
@@ -9980,6 +10124,12 @@ type CreateOneMessageParticipantParams struct {
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
 }
 
+// FindMessageParticipantDuplicatesParams defines parameters for FindMessageParticipantDuplicates.
+type FindMessageParticipantDuplicatesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
 // GroupByMessageParticipantsParams defines parameters for GroupByMessageParticipants.
 type GroupByMessageParticipantsParams struct {
 	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
@@ -10005,6 +10155,12 @@ type GroupByMessageParticipantsParams struct {
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// MergeManyMessageParticipantsParams defines parameters for MergeManyMessageParticipants.
+type MergeManyMessageParticipantsParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
 // RestoreManyMessageParticipantsParams defines parameters for RestoreManyMessageParticipants.
@@ -10100,6 +10256,12 @@ type CreateOneMessageThreadTargetParams struct {
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
 }
 
+// FindMessageThreadTargetDuplicatesParams defines parameters for FindMessageThreadTargetDuplicates.
+type FindMessageThreadTargetDuplicatesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
 // GroupByMessageThreadTargetsParams defines parameters for GroupByMessageThreadTargets.
 type GroupByMessageThreadTargetsParams struct {
 	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
@@ -10125,6 +10287,12 @@ type GroupByMessageThreadTargetsParams struct {
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// MergeManyMessageThreadTargetsParams defines parameters for MergeManyMessageThreadTargets.
+type MergeManyMessageThreadTargetsParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
 // RestoreManyMessageThreadTargetsParams defines parameters for RestoreManyMessageThreadTargets.
@@ -10220,6 +10388,12 @@ type CreateOneMessageThreadParams struct {
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
 }
 
+// FindMessageThreadDuplicatesParams defines parameters for FindMessageThreadDuplicates.
+type FindMessageThreadDuplicatesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
 // GroupByMessageThreadsParams defines parameters for GroupByMessageThreads.
 type GroupByMessageThreadsParams struct {
 	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
@@ -10245,6 +10419,12 @@ type GroupByMessageThreadsParams struct {
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// MergeManyMessageThreadsParams defines parameters for MergeManyMessageThreads.
+type MergeManyMessageThreadsParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
 // RestoreManyMessageThreadsParams defines parameters for RestoreManyMessageThreads.
@@ -10340,6 +10520,12 @@ type CreateOneMessageParams struct {
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
 }
 
+// FindMessageDuplicatesParams defines parameters for FindMessageDuplicates.
+type FindMessageDuplicatesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
 // GroupByMessagesParams defines parameters for GroupByMessages.
 type GroupByMessagesParams struct {
 	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
@@ -10365,6 +10551,12 @@ type GroupByMessagesParams struct {
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// MergeManyMessagesParams defines parameters for MergeManyMessages.
+type MergeManyMessagesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
 // RestoreManyMessagesParams defines parameters for RestoreManyMessages.
@@ -10496,6 +10688,12 @@ type CreateOneNoteTargetParams struct {
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
 }
 
+// FindNoteTargetDuplicatesParams defines parameters for FindNoteTargetDuplicates.
+type FindNoteTargetDuplicatesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
 // GroupByNoteTargetsParams defines parameters for GroupByNoteTargets.
 type GroupByNoteTargetsParams struct {
 	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
@@ -10521,6 +10719,12 @@ type GroupByNoteTargetsParams struct {
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// MergeManyNoteTargetsParams defines parameters for MergeManyNoteTargets.
+type MergeManyNoteTargetsParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
 // RestoreManyNoteTargetsParams defines parameters for RestoreManyNoteTargets.
@@ -10616,6 +10820,12 @@ type CreateOneNoteParams struct {
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
 }
 
+// FindNoteDuplicatesParams defines parameters for FindNoteDuplicates.
+type FindNoteDuplicatesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
 // GroupByNotesParams defines parameters for GroupByNotes.
 type GroupByNotesParams struct {
 	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
@@ -10641,6 +10851,12 @@ type GroupByNotesParams struct {
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// MergeManyNotesParams defines parameters for MergeManyNotes.
+type MergeManyNotesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
 // RestoreManyNotesParams defines parameters for RestoreManyNotes.
@@ -10736,6 +10952,12 @@ type CreateOneOpportunityParams struct {
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
 }
 
+// FindOpportunityDuplicatesParams defines parameters for FindOpportunityDuplicates.
+type FindOpportunityDuplicatesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
 // GroupByOpportunitiesParams defines parameters for GroupByOpportunities.
 type GroupByOpportunitiesParams struct {
 	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
@@ -10761,6 +10983,12 @@ type GroupByOpportunitiesParams struct {
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// MergeManyOpportunitiesParams defines parameters for MergeManyOpportunities.
+type MergeManyOpportunitiesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
 // RestoreManyOpportunitiesParams defines parameters for RestoreManyOpportunities.
@@ -10856,6 +11084,12 @@ type CreateOnePersonParams struct {
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
 }
 
+// FindPersonDuplicatesParams defines parameters for FindPersonDuplicates.
+type FindPersonDuplicatesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
 // GroupByPeopleParams defines parameters for GroupByPeople.
 type GroupByPeopleParams struct {
 	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
@@ -10881,6 +11115,12 @@ type GroupByPeopleParams struct {
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// MergeManyPeopleParams defines parameters for MergeManyPeople.
+type MergeManyPeopleParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
 // RestoreManyPeopleParams defines parameters for RestoreManyPeople.
@@ -10976,6 +11216,12 @@ type CreateOneTaskTargetParams struct {
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
 }
 
+// FindTaskTargetDuplicatesParams defines parameters for FindTaskTargetDuplicates.
+type FindTaskTargetDuplicatesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
 // GroupByTaskTargetsParams defines parameters for GroupByTaskTargets.
 type GroupByTaskTargetsParams struct {
 	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
@@ -11001,6 +11247,12 @@ type GroupByTaskTargetsParams struct {
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// MergeManyTaskTargetsParams defines parameters for MergeManyTaskTargets.
+type MergeManyTaskTargetsParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
 // RestoreManyTaskTargetsParams defines parameters for RestoreManyTaskTargets.
@@ -11096,6 +11348,12 @@ type CreateOneTaskParams struct {
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
 }
 
+// FindTaskDuplicatesParams defines parameters for FindTaskDuplicates.
+type FindTaskDuplicatesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
 // GroupByTasksParams defines parameters for GroupByTasks.
 type GroupByTasksParams struct {
 	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
@@ -11121,6 +11379,12 @@ type GroupByTasksParams struct {
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// MergeManyTasksParams defines parameters for MergeManyTasks.
+type MergeManyTasksParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
 // RestoreManyTasksParams defines parameters for RestoreManyTasks.
@@ -11216,6 +11480,12 @@ type CreateOneTimelineActivityParams struct {
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
 }
 
+// FindTimelineActivityDuplicatesParams defines parameters for FindTimelineActivityDuplicates.
+type FindTimelineActivityDuplicatesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
 // GroupByTimelineActivitiesParams defines parameters for GroupByTimelineActivities.
 type GroupByTimelineActivitiesParams struct {
 	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
@@ -11241,6 +11511,12 @@ type GroupByTimelineActivitiesParams struct {
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// MergeManyTimelineActivitiesParams defines parameters for MergeManyTimelineActivities.
+type MergeManyTimelineActivitiesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
 // RestoreManyTimelineActivitiesParams defines parameters for RestoreManyTimelineActivities.
@@ -11336,6 +11612,12 @@ type CreateOneWorkflowAutomatedTriggerParams struct {
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
 }
 
+// FindWorkflowAutomatedTriggerDuplicatesParams defines parameters for FindWorkflowAutomatedTriggerDuplicates.
+type FindWorkflowAutomatedTriggerDuplicatesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
 // GroupByWorkflowAutomatedTriggersParams defines parameters for GroupByWorkflowAutomatedTriggers.
 type GroupByWorkflowAutomatedTriggersParams struct {
 	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
@@ -11361,6 +11643,12 @@ type GroupByWorkflowAutomatedTriggersParams struct {
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// MergeManyWorkflowAutomatedTriggersParams defines parameters for MergeManyWorkflowAutomatedTriggers.
+type MergeManyWorkflowAutomatedTriggersParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
 // RestoreManyWorkflowAutomatedTriggersParams defines parameters for RestoreManyWorkflowAutomatedTriggers.
@@ -11456,6 +11744,12 @@ type CreateOneWorkflowRunParams struct {
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
 }
 
+// FindWorkflowRunDuplicatesParams defines parameters for FindWorkflowRunDuplicates.
+type FindWorkflowRunDuplicatesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
 // GroupByWorkflowRunsParams defines parameters for GroupByWorkflowRuns.
 type GroupByWorkflowRunsParams struct {
 	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
@@ -11481,6 +11775,12 @@ type GroupByWorkflowRunsParams struct {
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// MergeManyWorkflowRunsParams defines parameters for MergeManyWorkflowRuns.
+type MergeManyWorkflowRunsParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
 // RestoreManyWorkflowRunsParams defines parameters for RestoreManyWorkflowRuns.
@@ -11576,6 +11876,12 @@ type CreateOneWorkflowVersionParams struct {
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
 }
 
+// FindWorkflowVersionDuplicatesParams defines parameters for FindWorkflowVersionDuplicates.
+type FindWorkflowVersionDuplicatesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
 // GroupByWorkflowVersionsParams defines parameters for GroupByWorkflowVersions.
 type GroupByWorkflowVersionsParams struct {
 	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
@@ -11601,6 +11907,12 @@ type GroupByWorkflowVersionsParams struct {
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// MergeManyWorkflowVersionsParams defines parameters for MergeManyWorkflowVersions.
+type MergeManyWorkflowVersionsParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
 // RestoreManyWorkflowVersionsParams defines parameters for RestoreManyWorkflowVersions.
@@ -11696,6 +12008,12 @@ type CreateOneWorkflowParams struct {
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
 }
 
+// FindWorkflowDuplicatesParams defines parameters for FindWorkflowDuplicates.
+type FindWorkflowDuplicatesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
 // GroupByWorkflowsParams defines parameters for GroupByWorkflows.
 type GroupByWorkflowsParams struct {
 	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
@@ -11721,6 +12039,12 @@ type GroupByWorkflowsParams struct {
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// MergeManyWorkflowsParams defines parameters for MergeManyWorkflows.
+type MergeManyWorkflowsParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
 // RestoreManyWorkflowsParams defines parameters for RestoreManyWorkflows.
@@ -11816,6 +12140,12 @@ type CreateOneWorkspaceMemberParams struct {
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
 }
 
+// FindWorkspaceMemberDuplicatesParams defines parameters for FindWorkspaceMemberDuplicates.
+type FindWorkspaceMemberDuplicatesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
 // GroupByWorkspaceMembersParams defines parameters for GroupByWorkspaceMembers.
 type GroupByWorkspaceMembersParams struct {
 	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
@@ -11841,6 +12171,12 @@ type GroupByWorkspaceMembersParams struct {
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// MergeManyWorkspaceMembersParams defines parameters for MergeManyWorkspaceMembers.
+type MergeManyWorkspaceMembersParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
 // RestoreManyWorkspaceMembersParams defines parameters for RestoreManyWorkspaceMembers.

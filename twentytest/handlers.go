@@ -276,7 +276,7 @@ func (s *Server) dispatch(rt route, q url.Values, body []byte) (int, any, *apiEr
 	case opDuplicates:
 		return s.duplicates(rt, q, body)
 	case opMerge:
-		return s.merge(rt, body)
+		return s.merge(rt, q, body)
 	case opGroupBy:
 		return s.groupBy(rt, q)
 	}

@@ -188,12 +188,12 @@ func (g *gen) objectPaths(paths *omap, o *model.Object) {
 	paths.set(base+"/duplicates", omap{
 		{"post", op(tags, "find"+n.S+"Duplicates", "Find duplicate "+plural,
 			"Looks for existing "+plural+" that duplicate the given ids or the given record data.",
-			nil, schemaRef("Find"+n.S+"DuplicatesInput"), "200", "Find"+n.S+"DuplicatesResult", common)},
+			[]string{"Depth"}, schemaRef("Find"+n.S+"DuplicatesInput"), "200", "Find"+n.S+"DuplicatesResult", common)},
 	})
 	paths.set(base+"/merge", omap{
 		{"patch", op(tags, "mergeMany"+n.P, "Merge "+plural,
 			"Merges up to nine "+plural+" into one; conflicts are resolved from the record at conflictPriorityIndex. The others are deleted unless dryRun is set.",
-			nil, schemaRef("MergeInput"), "200", "MergeMany"+n.P+"Result", withNotFound)},
+			[]string{"Depth"}, schemaRef("MergeInput"), "200", "MergeMany"+n.P+"Result", withNotFound)},
 	})
 	paths.set(base+"/groupBy", omap{
 		{"get", op(tags, "groupBy"+n.P, "Group "+plural,
