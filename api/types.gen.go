@@ -2766,6 +2766,18 @@ type DocumentedErrorDetail struct {
 	Message string                 `json:"message"`
 }
 
+// DuplicatedDashboard The new dashboard, as the duplicate route answers: a few fields, not the whole record.
+type DuplicatedDashboard struct {
+	CreatedAt *time.Time         `json:"createdAt,omitempty"`
+	ID        openapi_types.UUID `json:"id"`
+
+	// PageLayoutID The copy's own page layout.
+	PageLayoutID *openapi_types.UUID `json:"pageLayoutId,omitempty"`
+	Position     *float64            `json:"position,omitempty"`
+	Title        *string             `json:"title,omitempty"`
+	UpdatedAt    *time.Time          `json:"updatedAt,omitempty"`
+}
+
 // Emails A primary address and any others. Stored values are not checked as addresses.
 //
 // Example: {"additionalEmails":[],"primaryEmail":"ada@example.com"}

@@ -257,3 +257,39 @@ func escapeQuery(q string) string {
 	}
 	return v.Encode()
 }
+
+func TestDuplicateDashboard(t *testing.T) {
+	t.Parallel()
+	s := twentytest.NewServer(t)
+	c := client(t, s)
+	layout := "0f1e2d3c-4b5a-4968-8776-655443322110"
+	orig, err := s.Create("dashboards", map[string]any{"title": "Revenue", "pageLayoutId": layout, "position": 3})
+	require.NoError(t, err)
+
+	res, err := c.DuplicateDashboardWithResponse(ctx, uid(t, orig["id"].(string)))
+	require.NoError(t, err)
+	require.Equal(t, 201, res.StatusCode(), string(res.Body))
+	dup := res.JSON201
+	assert.NotEqual(t, orig["id"], dup.ID.String())
+	assert.Equal(t, "Revenue (Copy)", *dup.Title)
+	require.NotNil(t, dup.PageLayoutID)
+	assert.NotEqual(t, layout, dup.PageLayoutID.String(), "the copy gets its own layout")
+	assert.Equal(t, 3.0, *dup.Position)
+	stored, found := s.Record("dashboards", dup.ID.String())
+	require.True(t, found)
+	assert.Equal(t, "Revenue (Copy)", stored["title"])
+
+	// A copy of a copy keeps one suffix.
+	again, err := c.DuplicateDashboardWithResponse(ctx, dup.ID)
+	require.NoError(t, err)
+	require.Equal(t, 201, again.StatusCode(), string(again.Body))
+	assert.Equal(t, "Revenue (Copy)", *again.JSON201.Title)
+
+	// Without a page layout (the seeded dashboard) or a record there is
+	// nothing to copy.
+	for _, id := range []string{twentytest.SeedID("dashboard", 1), unknown} {
+		r := do(t, s, "POST", "/rest/dashboards/"+id+"/duplicate", nil)
+		assert.Equal(t, 404, r.status, string(r.raw))
+	}
+	assert.Equal(t, 400, do(t, s, "POST", "/rest/people/"+maya+"/duplicate", nil).status, "dashboards only")
+}

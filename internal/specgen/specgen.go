@@ -210,7 +210,18 @@ func (g *gen) objectPaths(paths *omap, o *model.Object) {
 		{"patch", op(tags, "restoreOne"+n.S, "Restore a soft-deleted "+label, "Clears deletedAt on one soft-deleted "+label+".",
 			[]string{"Id", "Depth"}, nil, "200", "RestoreOne"+n.S+"Result", withNotFound)},
 	})
+	if o.NameSingular == dashboard {
+		// The one object-specific route: the server's DashboardController,
+		// beside the generic record routes.
+		paths.set(base+"/{id}/duplicate", omap{
+			{"post", op(tags, "duplicateDashboard", "Copy a dashboard",
+				"Copies the dashboard and its page layout. The copy's title gets a \"(Copy)\" suffix; the answer is the new dashboard, not wrapped in data.",
+				[]string{"Id"}, nil, "201", "DuplicatedDashboard", withNotFound)},
+		})
+	}
 }
+
+const dashboard = "dashboard"
 
 func op(tags []string, id, summary, desc string, params []string, body omap, okStatus, okSchema string, errs []string) omap {
 	o := omap{
