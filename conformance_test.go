@@ -507,7 +507,7 @@ func (c *conformance) checkDeprecation(where, singular, field string, ourP map[s
 	}
 }
 
-// schemaType is a schema's type, or the types of its alternatives.
+// schemaTypes is a schema's type, or the types of its alternatives.
 func schemaTypes(d *oaDoc, s map[string]any) []string {
 	if t := strOf(s["type"]); t != "" {
 		return []string{t}
