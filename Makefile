@@ -1,6 +1,6 @@
 GO ?= go
 
-.PHONY: all test vet fmt-check lint check-generated generate spec bench fuzz demo
+.PHONY: all test vet fmt-check lint check-generated conformance generate spec bench fuzz demo
 
 all: test
 
@@ -33,6 +33,12 @@ lint:
 check-generated:
 	@echo "== generated code is up to date (builds the pinned oapi-codegen on first use)"
 	$(GO) test -count=1 -run 'TestGeneratedCodeIsUpToDate|TestSpecMatchesStandardModel' .
+
+## conformance: openapi.yaml against the OpenAPI document a 1.x server served (a third-party file
+## outside this repository: TWENTY_REFERENCE_SPEC=path, or shared/reference/ in a parent directory;
+## skipped when absent)
+conformance:
+	$(GO) test -count=1 -v -run '^TestConformsToReferenceSpec$$' .
 
 ## generate: regenerate api/ from openapi.yaml with the oapi-codegen pinned in tools/go.mod
 generate:

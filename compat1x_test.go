@@ -16,8 +16,8 @@ import (
 
 // Pages as a 1.x server sends them: fields 2.x removed (note body as plain
 // text, person city and xLink, company employees, annualRecurringRevenue,
-// idealCustomerProfile and xLink, timeline activity name, favorites) and
-// none of the fields 2.x added.
+// idealCustomerProfile and xLink, timeline activity name, favorites, message
+// direction, workflow run context and output) and none of the fields 2.x added.
 var pages1x = map[string]string{
 	"/rest/notes": `{"data":{"notes":[{"id":"0a6a4c5e-8f3e-4bde-9a62-2f0c1d2e3f40","createdAt":"2025-03-04T10:00:00.000Z",
 		"updatedAt":"2025-03-04T10:05:00.000Z","deletedAt":null,"position":1,"title":"Kick-off",
@@ -60,6 +60,18 @@ var pages1x = map[string]string{
 		"forWorkspaceMemberId":"5e0a2a4b-7b2d-4c52-8a0e-0f6a1b2c3d4e","personId":null,
 		"companyId":"2c8c6e70-ab50-4d0f-9c84-4b2e3f4a5b62","opportunityId":null,"noteId":null,"taskId":null,
 		"workflowId":null,"favoriteFolderId":null}]},
+		"pageInfo":{"startCursor":"c1","endCursor":"c1","hasNextPage":false,"hasPreviousPage":false},"totalCount":1}`,
+	"/rest/messages": `{"data":{"messages":[{"id":"6a0c2b14-ef94-4b42-9ac8-8f6c7d8e9fa6","createdAt":"2025-01-10T09:00:00.000Z",
+		"updatedAt":"2025-01-10T09:00:00.000Z","deletedAt":null,"headerMessageId":"<a1@mail.example>",
+		"direction":"OUTGOING","subject":"Proposal","text":"Attached.","receivedAt":"2025-01-10T08:59:00.000Z",
+		"messageThreadId":"7b1d3c25-f0a5-4c53-8bd9-9a7d8e9fa0b7"}]},
+		"pageInfo":{"startCursor":"c1","endCursor":"c1","hasNextPage":false,"hasPreviousPage":false},"totalCount":1}`,
+	"/rest/workflowRuns": `{"data":{"workflowRuns":[{"id":"8c2e4d36-a1b6-4d64-9cea-ab8e9fa0b1c8","createdAt":"2025-01-10T09:00:00.000Z",
+		"updatedAt":"2025-01-10T09:01:00.000Z","deletedAt":null,"name":"#1","position":0,
+		"enqueuedAt":null,"startedAt":"2025-01-10T09:00:01.000Z","endedAt":"2025-01-10T09:00:02.000Z","status":"COMPLETED",
+		"createdBy":{"source":"WORKFLOW","workspaceMemberId":null,"name":"Workflow","context":{}},
+		"state":{"flow":{"steps":[]}},"context":{"trigger":{"id":"x"}},"output":{"stepsOutput":{}},
+		"workflowId":"9d3f5e47-b2c7-4e75-8dfb-bc9fa0b1c2d9","workflowVersionId":"ae406f58-c3d8-4f86-9e0c-cda0b1c2d3ea"}]},
 		"pageInfo":{"startCursor":"c1","endCursor":"c1","hasNextPage":false,"hasPreviousPage":false},"totalCount":1}`,
 }
 
@@ -135,6 +147,22 @@ func TestDecodes1xRecordsLosslessly(t *testing.T) {
 	require.NoError(t, err)
 	require.NotNil(t, favorites.JSON200, string(favorites.Body))
 	lossless("/rest/favorites", favorites.JSON200)
+
+	messages, err := client.FindManyMessagesWithResponse(ctx, nil)
+	require.NoError(t, err)
+	require.NotNil(t, messages.JSON200, string(messages.Body))
+	lossless("/rest/messages", messages.JSON200)
+	//lint:ignore SA1019 reading what 1.x servers send is the point
+	dir := messages.JSON200.Data.Messages[0].Direction
+	require.NotNil(t, dir)
+	assert.Equal(t, api.MessageDirectionOUTGOING, *dir)
+
+	runs, err := client.FindManyWorkflowRunsWithResponse(ctx, nil)
+	require.NoError(t, err)
+	require.NotNil(t, runs.JSON200, string(runs.Body))
+	lossless("/rest/workflowRuns", runs.JSON200)
+	//lint:ignore SA1019 reading what 1.x servers send is the point
+	assert.Equal(t, map[string]any{"stepsOutput": map[string]any{}}, runs.JSON200.Data.WorkflowRuns[0].Output)
 }
 
 // withoutEmptyText drops "" values: response text is a plain string, so ""

@@ -251,6 +251,24 @@ func (e MessageCampaignStatus) Valid() bool {
 	}
 }
 
+// Defines values for MessageDirection.
+const (
+	MessageDirectionINCOMING MessageDirection = "INCOMING"
+	MessageDirectionOUTGOING MessageDirection = "OUTGOING"
+)
+
+// Valid indicates whether the value is a known member of the MessageDirection enum.
+func (e MessageDirection) Valid() bool {
+	switch e {
+	case MessageDirectionINCOMING:
+		return true
+	case MessageDirectionOUTGOING:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for MessageParticipantRole.
 const (
 	MessageParticipantRoleBCC  MessageParticipantRole = "BCC"
@@ -2748,6 +2766,18 @@ type DocumentedErrorDetail struct {
 	Message string                 `json:"message"`
 }
 
+// DuplicatedDashboard The new dashboard, as the duplicate route answers: a few fields, not the whole record.
+type DuplicatedDashboard struct {
+	CreatedAt *time.Time         `json:"createdAt,omitempty"`
+	ID        openapi_types.UUID `json:"id"`
+
+	// PageLayoutID The copy's own page layout.
+	PageLayoutID *openapi_types.UUID `json:"pageLayoutId,omitempty"`
+	Position     *float64            `json:"position,omitempty"`
+	Title        *string             `json:"title,omitempty"`
+	UpdatedAt    *time.Time          `json:"updatedAt,omitempty"`
+}
+
 // Emails A primary address and any others. Stored values are not checked as addresses.
 //
 // Example: {"additionalEmails":[],"primaryEmail":"ada@example.com"}
@@ -4643,9 +4673,14 @@ type MergeManyWorkspaceMembersResult struct {
 // Message A new message. An email synced from a connected mailbox or sent by a campaign.
 type Message struct {
 	// CreatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
-	CreatedBy       *Actor  `json:"createdBy,omitempty"`
-	HeaderMessageID *string `json:"headerMessageId,omitempty"`
-	IsDraft         *bool   `json:"isDraft,omitempty"`
+	CreatedBy *Actor `json:"createdBy,omitempty"`
+
+	// Direction Whether the message was received or sent. Older servers only: not in 2.43, where the direction is kept per message channel, on the message channel association; the release that dropped it is unconfirmed.
+	//
+	// Deprecated: not in 2.43, where the direction is kept per message channel, on the message channel association; the release that dropped it is unconfirmed
+	Direction       *MessageDirection `json:"direction,omitempty"`
+	HeaderMessageID *string           `json:"headerMessageId,omitempty"`
+	IsDraft         *bool             `json:"isDraft,omitempty"`
 
 	// MessageCampaignID Id of the related messageCampaign.
 	MessageCampaignID *openapi_types.UUID `json:"messageCampaignId,omitempty"`
@@ -4783,6 +4818,9 @@ type MessageCampaignForUpdate struct {
 // MessageCampaignStatus Options of messageCampaign.status. Workspace admins can add more: regenerate from your workspace to get them.
 type MessageCampaignStatus string
 
+// MessageDirection Options of message.direction. Workspace admins can add more: regenerate from your workspace to get them.
+type MessageDirection string
+
 // MessageDuplicates The duplicates found for one of the inputs, in input order.
 type MessageDuplicates struct {
 	MessageDuplicates []MessageForResponse `json:"messageDuplicates"`
@@ -4794,9 +4832,14 @@ type MessageDuplicates struct {
 
 // MessageForResponse A message as the server returns it. Fields the key may not read are left out. An email synced from a connected mailbox or sent by a campaign.
 type MessageForResponse struct {
-	CreatedAt       *time.Time         `json:"createdAt,omitempty"`
-	CreatedBy       ActorForResponse   `json:"createdBy,omitempty"`
-	DeletedAt       *time.Time         `json:"deletedAt,omitempty"`
+	CreatedAt *time.Time       `json:"createdAt,omitempty"`
+	CreatedBy ActorForResponse `json:"createdBy,omitempty"`
+	DeletedAt *time.Time       `json:"deletedAt,omitempty"`
+
+	// Direction Whether the message was received or sent. Older servers only: not in 2.43, where the direction is kept per message channel, on the message channel association; the release that dropped it is unconfirmed.
+	//
+	// Deprecated: not in 2.43, where the direction is kept per message channel, on the message channel association; the release that dropped it is unconfirmed
+	Direction       *MessageDirection  `json:"direction,omitempty"`
 	HeaderMessageID string             `json:"headerMessageId,omitempty"`
 	ID              openapi_types.UUID `json:"id"`
 	IsDraft         *bool              `json:"isDraft,omitempty"`
@@ -4826,9 +4869,14 @@ type MessageForResponse struct {
 // MessageForUpdate Changes to a message: only the fields present are written. An email synced from a connected mailbox or sent by a campaign.
 type MessageForUpdate struct {
 	// CreatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
-	CreatedBy       *Actor  `json:"createdBy,omitempty"`
-	HeaderMessageID *string `json:"headerMessageId,omitempty"`
-	IsDraft         *bool   `json:"isDraft,omitempty"`
+	CreatedBy *Actor `json:"createdBy,omitempty"`
+
+	// Direction Whether the message was received or sent. Older servers only: not in 2.43, where the direction is kept per message channel, on the message channel association; the release that dropped it is unconfirmed.
+	//
+	// Deprecated: not in 2.43, where the direction is kept per message channel, on the message channel association; the release that dropped it is unconfirmed
+	Direction       nullable.Nullable[MessageDirection] `json:"direction,omitempty"`
+	HeaderMessageID *string                             `json:"headerMessageId,omitempty"`
+	IsDraft         *bool                               `json:"isDraft,omitempty"`
 
 	// MessageCampaignID Id of the related messageCampaign.
 	MessageCampaignID nullable.Nullable[openapi_types.UUID] `json:"messageCampaignId,omitempty"`
@@ -7639,6 +7687,10 @@ type WorkflowForUpdate struct {
 
 // WorkflowRun A new workflow run. One execution of a workflow version.
 type WorkflowRun struct {
+	// Context The data the run worked on, as older servers stored it. Older servers only: replaced by state since 1.1 and gone by 2.43; the release that dropped it is unconfirmed.
+	//
+	// Deprecated: replaced by state since 1.1 and gone by 2.43; the release that dropped it is unconfirmed
+	Context               interface{}         `json:"context,omitempty"`
 	CoreWorkflowID        *openapi_types.UUID `json:"coreWorkflowId,omitempty"`
 	CoreWorkflowVersionID *openapi_types.UUID `json:"coreWorkflowVersionId,omitempty"`
 
@@ -7647,8 +7699,13 @@ type WorkflowRun struct {
 	EndedAt    *time.Time `json:"endedAt,omitempty"`
 	EnqueuedAt *time.Time `json:"enqueuedAt,omitempty"`
 	Name       *string    `json:"name,omitempty"`
-	Position   *float64   `json:"position,omitempty"`
-	StartedAt  *time.Time `json:"startedAt,omitempty"`
+
+	// Output What the run produced, as older servers stored it. Older servers only: replaced by state since 1.1 and gone by 2.43; the release that dropped it is unconfirmed.
+	//
+	// Deprecated: replaced by state since 1.1 and gone by 2.43; the release that dropped it is unconfirmed
+	Output    interface{} `json:"output,omitempty"`
+	Position  *float64    `json:"position,omitempty"`
+	StartedAt *time.Time  `json:"startedAt,omitempty"`
 
 	// State State of the workflow run.
 	State interface{} `json:"state,omitempty"`
@@ -7679,6 +7736,10 @@ type WorkflowRunDuplicates struct {
 
 // WorkflowRunForResponse A workflow run as the server returns it. Fields the key may not read are left out. One execution of a workflow version.
 type WorkflowRunForResponse struct {
+	// Context The data the run worked on, as older servers stored it. Older servers only: replaced by state since 1.1 and gone by 2.43; the release that dropped it is unconfirmed.
+	//
+	// Deprecated: replaced by state since 1.1 and gone by 2.43; the release that dropped it is unconfirmed
+	Context               interface{}         `json:"context,omitempty"`
 	CoreWorkflowID        *openapi_types.UUID `json:"coreWorkflowId,omitempty"`
 	CoreWorkflowVersionID *openapi_types.UUID `json:"coreWorkflowVersionId,omitempty"`
 	CreatedAt             *time.Time          `json:"createdAt,omitempty"`
@@ -7693,8 +7754,13 @@ type WorkflowRunForResponse struct {
 	Favorites []FavoriteForResponse `json:"favorites,omitempty"`
 	ID        openapi_types.UUID    `json:"id"`
 	Name      string                `json:"name,omitempty"`
-	Position  *float64              `json:"position,omitempty"`
-	StartedAt *time.Time            `json:"startedAt,omitempty"`
+
+	// Output What the run produced, as older servers stored it. Older servers only: replaced by state since 1.1 and gone by 2.43; the release that dropped it is unconfirmed.
+	//
+	// Deprecated: replaced by state since 1.1 and gone by 2.43; the release that dropped it is unconfirmed
+	Output    interface{} `json:"output,omitempty"`
+	Position  *float64    `json:"position,omitempty"`
+	StartedAt *time.Time  `json:"startedAt,omitempty"`
 
 	// State State of the workflow run.
 	State interface{} `json:"state,omitempty"`
@@ -7725,6 +7791,10 @@ type WorkflowRunForResponse struct {
 
 // WorkflowRunForUpdate Changes to a workflow run: only the fields present are written. One execution of a workflow version.
 type WorkflowRunForUpdate struct {
+	// Context The data the run worked on, as older servers stored it. Older servers only: replaced by state since 1.1 and gone by 2.43; the release that dropped it is unconfirmed.
+	//
+	// Deprecated: replaced by state since 1.1 and gone by 2.43; the release that dropped it is unconfirmed
+	Context               interface{}                           `json:"context,omitempty"`
 	CoreWorkflowID        nullable.Nullable[openapi_types.UUID] `json:"coreWorkflowId,omitempty"`
 	CoreWorkflowVersionID nullable.Nullable[openapi_types.UUID] `json:"coreWorkflowVersionId,omitempty"`
 
@@ -7733,8 +7803,13 @@ type WorkflowRunForUpdate struct {
 	EndedAt    nullable.Nullable[time.Time] `json:"endedAt,omitempty"`
 	EnqueuedAt nullable.Nullable[time.Time] `json:"enqueuedAt,omitempty"`
 	Name       *string                      `json:"name,omitempty"`
-	Position   *float64                     `json:"position,omitempty"`
-	StartedAt  nullable.Nullable[time.Time] `json:"startedAt,omitempty"`
+
+	// Output What the run produced, as older servers stored it. Older servers only: replaced by state since 1.1 and gone by 2.43; the release that dropped it is unconfirmed.
+	//
+	// Deprecated: replaced by state since 1.1 and gone by 2.43; the release that dropped it is unconfirmed
+	Output    interface{}                  `json:"output,omitempty"`
+	Position  *float64                     `json:"position,omitempty"`
+	StartedAt nullable.Nullable[time.Time] `json:"startedAt,omitempty"`
 
 	// State State of the workflow run.
 	State interface{} `json:"state,omitempty"`
@@ -8141,6 +8216,12 @@ type CreateOneAttachmentParams struct {
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
 }
 
+// FindAttachmentDuplicatesParams defines parameters for FindAttachmentDuplicates.
+type FindAttachmentDuplicatesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
 // GroupByAttachmentsParams defines parameters for GroupByAttachments.
 type GroupByAttachmentsParams struct {
 	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
@@ -8166,6 +8247,12 @@ type GroupByAttachmentsParams struct {
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// MergeManyAttachmentsParams defines parameters for MergeManyAttachments.
+type MergeManyAttachmentsParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
 // RestoreManyAttachmentsParams defines parameters for RestoreManyAttachments.
@@ -8597,6 +8684,12 @@ type CreateOneBlocklistParams struct {
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
 }
 
+// FindBlocklistDuplicatesParams defines parameters for FindBlocklistDuplicates.
+type FindBlocklistDuplicatesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
 // GroupByBlocklistsParams defines parameters for GroupByBlocklists.
 type GroupByBlocklistsParams struct {
 	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
@@ -8622,6 +8715,12 @@ type GroupByBlocklistsParams struct {
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// MergeManyBlocklistsParams defines parameters for MergeManyBlocklists.
+type MergeManyBlocklistsParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
 // RestoreManyBlocklistsParams defines parameters for RestoreManyBlocklists.
@@ -8717,6 +8816,12 @@ type CreateOneCalendarEventParticipantParams struct {
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
 }
 
+// FindCalendarEventParticipantDuplicatesParams defines parameters for FindCalendarEventParticipantDuplicates.
+type FindCalendarEventParticipantDuplicatesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
 // GroupByCalendarEventParticipantsParams defines parameters for GroupByCalendarEventParticipants.
 type GroupByCalendarEventParticipantsParams struct {
 	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
@@ -8742,6 +8847,12 @@ type GroupByCalendarEventParticipantsParams struct {
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// MergeManyCalendarEventParticipantsParams defines parameters for MergeManyCalendarEventParticipants.
+type MergeManyCalendarEventParticipantsParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
 // RestoreManyCalendarEventParticipantsParams defines parameters for RestoreManyCalendarEventParticipants.
@@ -8837,6 +8948,12 @@ type CreateOneCalendarEventTargetParams struct {
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
 }
 
+// FindCalendarEventTargetDuplicatesParams defines parameters for FindCalendarEventTargetDuplicates.
+type FindCalendarEventTargetDuplicatesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
 // GroupByCalendarEventTargetsParams defines parameters for GroupByCalendarEventTargets.
 type GroupByCalendarEventTargetsParams struct {
 	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
@@ -8862,6 +8979,12 @@ type GroupByCalendarEventTargetsParams struct {
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// MergeManyCalendarEventTargetsParams defines parameters for MergeManyCalendarEventTargets.
+type MergeManyCalendarEventTargetsParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
 // RestoreManyCalendarEventTargetsParams defines parameters for RestoreManyCalendarEventTargets.
@@ -8957,6 +9080,12 @@ type CreateOneCalendarEventParams struct {
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
 }
 
+// FindCalendarEventDuplicatesParams defines parameters for FindCalendarEventDuplicates.
+type FindCalendarEventDuplicatesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
 // GroupByCalendarEventsParams defines parameters for GroupByCalendarEvents.
 type GroupByCalendarEventsParams struct {
 	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
@@ -8982,6 +9111,12 @@ type GroupByCalendarEventsParams struct {
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// MergeManyCalendarEventsParams defines parameters for MergeManyCalendarEvents.
+type MergeManyCalendarEventsParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
 // RestoreManyCalendarEventsParams defines parameters for RestoreManyCalendarEvents.
@@ -9077,6 +9212,12 @@ type CreateOneCallRecordingParams struct {
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
 }
 
+// FindCallRecordingDuplicatesParams defines parameters for FindCallRecordingDuplicates.
+type FindCallRecordingDuplicatesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
 // GroupByCallRecordingsParams defines parameters for GroupByCallRecordings.
 type GroupByCallRecordingsParams struct {
 	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
@@ -9102,6 +9243,12 @@ type GroupByCallRecordingsParams struct {
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// MergeManyCallRecordingsParams defines parameters for MergeManyCallRecordings.
+type MergeManyCallRecordingsParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
 // RestoreManyCallRecordingsParams defines parameters for RestoreManyCallRecordings.
@@ -9197,6 +9344,12 @@ type CreateOneCompanyParams struct {
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
 }
 
+// FindCompanyDuplicatesParams defines parameters for FindCompanyDuplicates.
+type FindCompanyDuplicatesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
 // GroupByCompaniesParams defines parameters for GroupByCompanies.
 type GroupByCompaniesParams struct {
 	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
@@ -9222,6 +9375,12 @@ type GroupByCompaniesParams struct {
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// MergeManyCompaniesParams defines parameters for MergeManyCompanies.
+type MergeManyCompaniesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
 // RestoreManyCompaniesParams defines parameters for RestoreManyCompanies.
@@ -9317,6 +9476,12 @@ type CreateOneDashboardParams struct {
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
 }
 
+// FindDashboardDuplicatesParams defines parameters for FindDashboardDuplicates.
+type FindDashboardDuplicatesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
 // GroupByDashboardsParams defines parameters for GroupByDashboards.
 type GroupByDashboardsParams struct {
 	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
@@ -9342,6 +9507,12 @@ type GroupByDashboardsParams struct {
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// MergeManyDashboardsParams defines parameters for MergeManyDashboards.
+type MergeManyDashboardsParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
 // RestoreManyDashboardsParams defines parameters for RestoreManyDashboards.
@@ -9437,6 +9608,12 @@ type CreateOneFavoriteParams struct {
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
 }
 
+// FindFavoriteDuplicatesParams defines parameters for FindFavoriteDuplicates.
+type FindFavoriteDuplicatesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
 // GroupByFavoritesParams defines parameters for GroupByFavorites.
 type GroupByFavoritesParams struct {
 	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
@@ -9462,6 +9639,12 @@ type GroupByFavoritesParams struct {
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// MergeManyFavoritesParams defines parameters for MergeManyFavorites.
+type MergeManyFavoritesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
 // RestoreManyFavoritesParams defines parameters for RestoreManyFavorites.
@@ -9557,6 +9740,12 @@ type CreateOneMessageCampaignParams struct {
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
 }
 
+// FindMessageCampaignDuplicatesParams defines parameters for FindMessageCampaignDuplicates.
+type FindMessageCampaignDuplicatesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
 // GroupByMessageCampaignsParams defines parameters for GroupByMessageCampaigns.
 type GroupByMessageCampaignsParams struct {
 	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
@@ -9582,6 +9771,12 @@ type GroupByMessageCampaignsParams struct {
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// MergeManyMessageCampaignsParams defines parameters for MergeManyMessageCampaigns.
+type MergeManyMessageCampaignsParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
 // RestoreManyMessageCampaignsParams defines parameters for RestoreManyMessageCampaigns.
@@ -9677,6 +9872,12 @@ type CreateOneMessageListMemberParams struct {
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
 }
 
+// FindMessageListMemberDuplicatesParams defines parameters for FindMessageListMemberDuplicates.
+type FindMessageListMemberDuplicatesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
 // GroupByMessageListMembersParams defines parameters for GroupByMessageListMembers.
 type GroupByMessageListMembersParams struct {
 	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
@@ -9702,6 +9903,12 @@ type GroupByMessageListMembersParams struct {
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// MergeManyMessageListMembersParams defines parameters for MergeManyMessageListMembers.
+type MergeManyMessageListMembersParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
 // RestoreManyMessageListMembersParams defines parameters for RestoreManyMessageListMembers.
@@ -9797,6 +10004,12 @@ type CreateOneMessageListParams struct {
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
 }
 
+// FindMessageListDuplicatesParams defines parameters for FindMessageListDuplicates.
+type FindMessageListDuplicatesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
 // GroupByMessageListsParams defines parameters for GroupByMessageLists.
 type GroupByMessageListsParams struct {
 	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
@@ -9822,6 +10035,12 @@ type GroupByMessageListsParams struct {
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// MergeManyMessageListsParams defines parameters for MergeManyMessageLists.
+type MergeManyMessageListsParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
 // RestoreManyMessageListsParams defines parameters for RestoreManyMessageLists.
@@ -9917,6 +10136,12 @@ type CreateOneMessageParticipantParams struct {
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
 }
 
+// FindMessageParticipantDuplicatesParams defines parameters for FindMessageParticipantDuplicates.
+type FindMessageParticipantDuplicatesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
 // GroupByMessageParticipantsParams defines parameters for GroupByMessageParticipants.
 type GroupByMessageParticipantsParams struct {
 	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
@@ -9942,6 +10167,12 @@ type GroupByMessageParticipantsParams struct {
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// MergeManyMessageParticipantsParams defines parameters for MergeManyMessageParticipants.
+type MergeManyMessageParticipantsParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
 // RestoreManyMessageParticipantsParams defines parameters for RestoreManyMessageParticipants.
@@ -10037,6 +10268,12 @@ type CreateOneMessageThreadTargetParams struct {
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
 }
 
+// FindMessageThreadTargetDuplicatesParams defines parameters for FindMessageThreadTargetDuplicates.
+type FindMessageThreadTargetDuplicatesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
 // GroupByMessageThreadTargetsParams defines parameters for GroupByMessageThreadTargets.
 type GroupByMessageThreadTargetsParams struct {
 	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
@@ -10062,6 +10299,12 @@ type GroupByMessageThreadTargetsParams struct {
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// MergeManyMessageThreadTargetsParams defines parameters for MergeManyMessageThreadTargets.
+type MergeManyMessageThreadTargetsParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
 // RestoreManyMessageThreadTargetsParams defines parameters for RestoreManyMessageThreadTargets.
@@ -10157,6 +10400,12 @@ type CreateOneMessageThreadParams struct {
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
 }
 
+// FindMessageThreadDuplicatesParams defines parameters for FindMessageThreadDuplicates.
+type FindMessageThreadDuplicatesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
 // GroupByMessageThreadsParams defines parameters for GroupByMessageThreads.
 type GroupByMessageThreadsParams struct {
 	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
@@ -10182,6 +10431,12 @@ type GroupByMessageThreadsParams struct {
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// MergeManyMessageThreadsParams defines parameters for MergeManyMessageThreads.
+type MergeManyMessageThreadsParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
 // RestoreManyMessageThreadsParams defines parameters for RestoreManyMessageThreads.
@@ -10277,6 +10532,12 @@ type CreateOneMessageParams struct {
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
 }
 
+// FindMessageDuplicatesParams defines parameters for FindMessageDuplicates.
+type FindMessageDuplicatesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
 // GroupByMessagesParams defines parameters for GroupByMessages.
 type GroupByMessagesParams struct {
 	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
@@ -10302,6 +10563,12 @@ type GroupByMessagesParams struct {
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// MergeManyMessagesParams defines parameters for MergeManyMessages.
+type MergeManyMessagesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
 // RestoreManyMessagesParams defines parameters for RestoreManyMessages.
@@ -10433,6 +10700,12 @@ type CreateOneNoteTargetParams struct {
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
 }
 
+// FindNoteTargetDuplicatesParams defines parameters for FindNoteTargetDuplicates.
+type FindNoteTargetDuplicatesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
 // GroupByNoteTargetsParams defines parameters for GroupByNoteTargets.
 type GroupByNoteTargetsParams struct {
 	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
@@ -10458,6 +10731,12 @@ type GroupByNoteTargetsParams struct {
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// MergeManyNoteTargetsParams defines parameters for MergeManyNoteTargets.
+type MergeManyNoteTargetsParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
 // RestoreManyNoteTargetsParams defines parameters for RestoreManyNoteTargets.
@@ -10553,6 +10832,12 @@ type CreateOneNoteParams struct {
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
 }
 
+// FindNoteDuplicatesParams defines parameters for FindNoteDuplicates.
+type FindNoteDuplicatesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
 // GroupByNotesParams defines parameters for GroupByNotes.
 type GroupByNotesParams struct {
 	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
@@ -10578,6 +10863,12 @@ type GroupByNotesParams struct {
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// MergeManyNotesParams defines parameters for MergeManyNotes.
+type MergeManyNotesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
 // RestoreManyNotesParams defines parameters for RestoreManyNotes.
@@ -10673,6 +10964,12 @@ type CreateOneOpportunityParams struct {
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
 }
 
+// FindOpportunityDuplicatesParams defines parameters for FindOpportunityDuplicates.
+type FindOpportunityDuplicatesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
 // GroupByOpportunitiesParams defines parameters for GroupByOpportunities.
 type GroupByOpportunitiesParams struct {
 	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
@@ -10698,6 +10995,12 @@ type GroupByOpportunitiesParams struct {
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// MergeManyOpportunitiesParams defines parameters for MergeManyOpportunities.
+type MergeManyOpportunitiesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
 // RestoreManyOpportunitiesParams defines parameters for RestoreManyOpportunities.
@@ -10793,6 +11096,12 @@ type CreateOnePersonParams struct {
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
 }
 
+// FindPersonDuplicatesParams defines parameters for FindPersonDuplicates.
+type FindPersonDuplicatesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
 // GroupByPeopleParams defines parameters for GroupByPeople.
 type GroupByPeopleParams struct {
 	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
@@ -10818,6 +11127,12 @@ type GroupByPeopleParams struct {
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// MergeManyPeopleParams defines parameters for MergeManyPeople.
+type MergeManyPeopleParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
 // RestoreManyPeopleParams defines parameters for RestoreManyPeople.
@@ -10913,6 +11228,12 @@ type CreateOneTaskTargetParams struct {
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
 }
 
+// FindTaskTargetDuplicatesParams defines parameters for FindTaskTargetDuplicates.
+type FindTaskTargetDuplicatesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
 // GroupByTaskTargetsParams defines parameters for GroupByTaskTargets.
 type GroupByTaskTargetsParams struct {
 	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
@@ -10938,6 +11259,12 @@ type GroupByTaskTargetsParams struct {
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// MergeManyTaskTargetsParams defines parameters for MergeManyTaskTargets.
+type MergeManyTaskTargetsParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
 // RestoreManyTaskTargetsParams defines parameters for RestoreManyTaskTargets.
@@ -11033,6 +11360,12 @@ type CreateOneTaskParams struct {
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
 }
 
+// FindTaskDuplicatesParams defines parameters for FindTaskDuplicates.
+type FindTaskDuplicatesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
 // GroupByTasksParams defines parameters for GroupByTasks.
 type GroupByTasksParams struct {
 	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
@@ -11058,6 +11391,12 @@ type GroupByTasksParams struct {
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// MergeManyTasksParams defines parameters for MergeManyTasks.
+type MergeManyTasksParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
 // RestoreManyTasksParams defines parameters for RestoreManyTasks.
@@ -11153,6 +11492,12 @@ type CreateOneTimelineActivityParams struct {
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
 }
 
+// FindTimelineActivityDuplicatesParams defines parameters for FindTimelineActivityDuplicates.
+type FindTimelineActivityDuplicatesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
 // GroupByTimelineActivitiesParams defines parameters for GroupByTimelineActivities.
 type GroupByTimelineActivitiesParams struct {
 	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
@@ -11178,6 +11523,12 @@ type GroupByTimelineActivitiesParams struct {
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// MergeManyTimelineActivitiesParams defines parameters for MergeManyTimelineActivities.
+type MergeManyTimelineActivitiesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
 // RestoreManyTimelineActivitiesParams defines parameters for RestoreManyTimelineActivities.
@@ -11273,6 +11624,12 @@ type CreateOneWorkflowAutomatedTriggerParams struct {
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
 }
 
+// FindWorkflowAutomatedTriggerDuplicatesParams defines parameters for FindWorkflowAutomatedTriggerDuplicates.
+type FindWorkflowAutomatedTriggerDuplicatesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
 // GroupByWorkflowAutomatedTriggersParams defines parameters for GroupByWorkflowAutomatedTriggers.
 type GroupByWorkflowAutomatedTriggersParams struct {
 	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
@@ -11298,6 +11655,12 @@ type GroupByWorkflowAutomatedTriggersParams struct {
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// MergeManyWorkflowAutomatedTriggersParams defines parameters for MergeManyWorkflowAutomatedTriggers.
+type MergeManyWorkflowAutomatedTriggersParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
 // RestoreManyWorkflowAutomatedTriggersParams defines parameters for RestoreManyWorkflowAutomatedTriggers.
@@ -11393,6 +11756,12 @@ type CreateOneWorkflowRunParams struct {
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
 }
 
+// FindWorkflowRunDuplicatesParams defines parameters for FindWorkflowRunDuplicates.
+type FindWorkflowRunDuplicatesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
 // GroupByWorkflowRunsParams defines parameters for GroupByWorkflowRuns.
 type GroupByWorkflowRunsParams struct {
 	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
@@ -11418,6 +11787,12 @@ type GroupByWorkflowRunsParams struct {
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// MergeManyWorkflowRunsParams defines parameters for MergeManyWorkflowRuns.
+type MergeManyWorkflowRunsParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
 // RestoreManyWorkflowRunsParams defines parameters for RestoreManyWorkflowRuns.
@@ -11513,6 +11888,12 @@ type CreateOneWorkflowVersionParams struct {
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
 }
 
+// FindWorkflowVersionDuplicatesParams defines parameters for FindWorkflowVersionDuplicates.
+type FindWorkflowVersionDuplicatesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
 // GroupByWorkflowVersionsParams defines parameters for GroupByWorkflowVersions.
 type GroupByWorkflowVersionsParams struct {
 	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
@@ -11538,6 +11919,12 @@ type GroupByWorkflowVersionsParams struct {
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// MergeManyWorkflowVersionsParams defines parameters for MergeManyWorkflowVersions.
+type MergeManyWorkflowVersionsParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
 // RestoreManyWorkflowVersionsParams defines parameters for RestoreManyWorkflowVersions.
@@ -11633,6 +12020,12 @@ type CreateOneWorkflowParams struct {
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
 }
 
+// FindWorkflowDuplicatesParams defines parameters for FindWorkflowDuplicates.
+type FindWorkflowDuplicatesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
 // GroupByWorkflowsParams defines parameters for GroupByWorkflows.
 type GroupByWorkflowsParams struct {
 	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
@@ -11658,6 +12051,12 @@ type GroupByWorkflowsParams struct {
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// MergeManyWorkflowsParams defines parameters for MergeManyWorkflows.
+type MergeManyWorkflowsParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
 // RestoreManyWorkflowsParams defines parameters for RestoreManyWorkflows.
@@ -11753,6 +12152,12 @@ type CreateOneWorkspaceMemberParams struct {
 	Upsert *Upsert `form:"upsert,omitempty" json:"upsert,omitempty"`
 }
 
+// FindWorkspaceMemberDuplicatesParams defines parameters for FindWorkspaceMemberDuplicates.
+type FindWorkspaceMemberDuplicatesParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
+}
+
 // GroupByWorkspaceMembersParams defines parameters for GroupByWorkspaceMembers.
 type GroupByWorkspaceMembersParams struct {
 	// GroupBy JSON array of the fields to group by, such as `[{"stage":true}]` or `[{"createdAt":{"granularity":"MONTH"}}]`.
@@ -11778,6 +12183,12 @@ type GroupByWorkspaceMembersParams struct {
 
 	// Limit Maximum number of groups.
 	Limit *GroupLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// MergeManyWorkspaceMembersParams defines parameters for MergeManyWorkspaceMembers.
+type MergeManyWorkspaceMembersParams struct {
+	// Depth 0 returns the record's own fields and foreign-key ids; 1 also embeds related records one level deep.
+	Depth *Depth `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
 // RestoreManyWorkspaceMembersParams defines parameters for RestoreManyWorkspaceMembers.

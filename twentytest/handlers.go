@@ -30,6 +30,8 @@ const (
 	opRestoreMany = "restoreMany"
 	opMerge       = "merge"
 	opGroupBy     = "groupBy"
+	// opDuplicateDashboard is the one object-specific operation.
+	opDuplicateDashboard = "duplicateDashboard"
 )
 
 type route struct {
@@ -55,6 +57,8 @@ func (rt route) operationID() string {
 		return "find" + S + "Duplicates"
 	case opMerge:
 		return "mergeMany" + P
+	case opDuplicateDashboard:
+		return opDuplicateDashboard
 	}
 	return rt.op + S
 }
@@ -119,8 +123,11 @@ func (s *Server) resolve(method, path string) (route, *apiError) {
 			rt.id = parts[1]
 		}
 	case 3:
-		if parts[2] == "restore" && method == http.MethodPatch {
+		switch {
+		case parts[2] == "restore" && method == http.MethodPatch:
 			rt.op, rt.id = opRestoreOne, parts[1]
+		case parts[2] == "duplicate" && method == http.MethodPost && oi.o.NameSingular == "dashboard":
+			rt.op, rt.id = opDuplicateDashboard, parts[1]
 		}
 	}
 	if rt.op == "" {
@@ -276,9 +283,11 @@ func (s *Server) dispatch(rt route, q url.Values, body []byte) (int, any, *apiEr
 	case opDuplicates:
 		return s.duplicates(rt, q, body)
 	case opMerge:
-		return s.merge(rt, body)
+		return s.merge(rt, q, body)
 	case opGroupBy:
 		return s.groupBy(rt, q)
+	case opDuplicateDashboard:
+		return s.duplicateDashboard(rt)
 	}
 	return 0, nil, badRequest("unsupported operation %s", rt.op)
 }

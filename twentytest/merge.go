@@ -148,8 +148,14 @@ func (s *Server) duplicates(rt route, q url.Values, body []byte) (int, any, *api
 // maxMerge is MUTATION_MAX_MERGE_RECORDS.
 const maxMerge = 9
 
-func (s *Server) merge(rt route, body []byte) (int, any, *apiError) {
+func (s *Server) merge(rt route, q url.Values, body []byte) (int, any, *apiError) {
 	oi, st := rt.oi, s.store
+	// As rest-api-merge-many.handler.ts: depth is parsed first, and shapes
+	// the merged record returned.
+	depth, e := parseDepth(q)
+	if e != nil {
+		return 0, nil, e
+	}
 	in, e := decodeObject(body)
 	if e != nil {
 		return 0, nil, e
@@ -207,7 +213,7 @@ func (s *Server) merge(rt route, body []byte) (int, any, *apiError) {
 		}
 		s.noteChange(oi, webhook.Updated, merged, changedFields(oi, st.present(oi, priority, 0), st.present(oi, merged, 0)))
 	}
-	return http.StatusOK, data("merge"+oi.S, st.present(oi, merged, 0)), nil
+	return http.StatusOK, data("merge"+oi.S, st.present(oi, merged, depth)), nil
 }
 
 // mergeRecords keeps the first record's values and fills its empty fields

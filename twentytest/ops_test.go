@@ -72,7 +72,7 @@ func TestDuplicates(t *testing.T) {
 	s := twentytest.NewServer(t)
 	c := client(t, s)
 	alex1, alex2 := twentytest.SeedID("person", 19), twentytest.SeedID("person", 20)
-	res, err := c.FindPersonDuplicatesWithResponse(ctx, api.FindPersonDuplicatesInput{
+	res, err := c.FindPersonDuplicatesWithResponse(ctx, nil, api.FindPersonDuplicatesInput{
 		Ids: []openapi_types.UUID{uid(t, alex1), uid(t, maya)},
 	})
 	require.NoError(t, err)
@@ -82,6 +82,19 @@ func TestDuplicates(t *testing.T) {
 	assert.Equal(t, alex2, res.JSON200.Data[0].PersonDuplicates[0].ID.String(), "same first and last name")
 	assert.Equal(t, 1, *res.JSON200.Data[0].TotalCount)
 	assert.Empty(t, res.JSON200.Data[1].PersonDuplicates)
+	assert.Nil(t, res.JSON200.Data[0].PersonDuplicates[0].Company, "depth 0 (the default) embeds nothing")
+
+	// depth=1 embeds each duplicate's relations.
+	one := 1
+	deep, err := c.FindPersonDuplicatesWithResponse(ctx, &api.FindPersonDuplicatesParams{Depth: &one},
+		api.FindPersonDuplicatesInput{Ids: []openapi_types.UUID{uid(t, alex2)}})
+	require.NoError(t, err)
+	require.Equal(t, 200, deep.StatusCode(), string(deep.Body))
+	require.Len(t, deep.JSON200.Data[0].PersonDuplicates, 1)
+	dup := deep.JSON200.Data[0].PersonDuplicates[0]
+	assert.Equal(t, alex1, dup.ID.String())
+	require.NotNil(t, dup.Company)
+	assert.Equal(t, twentytest.SeedID("company", 7), dup.Company.ID.String())
 
 	// By data: the same email as Maya, or the same company domain.
 	r := do(t, s, "POST", "/rest/people/duplicates", map[string]any{"data": []any{
@@ -121,7 +134,7 @@ func TestMerge(t *testing.T) {
 	require.NoError(t, err)
 
 	in := api.MergeInput{Ids: []openapi_types.UUID{uid(t, alex1), uid(t, alex2)}, ConflictPriorityIndex: 1, DryRun: ptr(true)}
-	dry, err := c.MergeManyPeopleWithResponse(ctx, in)
+	dry, err := c.MergeManyPeopleWithResponse(ctx, nil, in)
 	require.NoError(t, err)
 	require.Equal(t, 200, dry.StatusCode(), string(dry.Body))
 	merged := dry.JSON200.Data.MergePerson
@@ -131,9 +144,23 @@ func TestMerge(t *testing.T) {
 	assert.Equal(t, "alex.martin@mail.example", merged.Emails.PrimaryEmail)
 	assert.Equal(t, []string{"alex.martin@granitecloud.dev"}, merged.Emails.AdditionalEmails, "other emails are kept")
 	assert.Len(t, s.Records("people"), 20, "dry run changes nothing")
+	assert.Nil(t, merged.Company, "depth 0 (the default) embeds nothing")
+
+	// depth=1 embeds the merged record's relations, as for every read.
+	one := 1
+	deep, err := c.MergeManyPeopleWithResponse(ctx, &api.MergeManyPeopleParams{Depth: &one}, in)
+	require.NoError(t, err)
+	require.Equal(t, 200, deep.StatusCode(), string(deep.Body))
+	require.NotNil(t, deep.JSON200.Data.MergePerson.Company)
+	assert.Equal(t, twentytest.SeedID("company", 7), deep.JSON200.Data.MergePerson.Company.ID.String())
+	// depth=2 is refused before the body is read, even a valid one.
+	r := do(t, s, "PATCH", "/rest/people/merge?depth=2", map[string]any{"ids": []string{alex1, alex2}, "conflictPriorityIndex": 0})
+	assert.Equal(t, 400, r.status, string(r.raw))
+	assert.Equal(t, "'depth=2' parameter invalid. Allowed values are 0, 1", message(r))
+	assert.Len(t, s.Records("people"), 20)
 
 	in.DryRun = nil
-	res, err := c.MergeManyPeopleWithResponse(ctx, in)
+	res, err := c.MergeManyPeopleWithResponse(ctx, nil, in)
 	require.NoError(t, err)
 	require.Equal(t, 200, res.StatusCode(), string(res.Body))
 	assert.Len(t, s.Records("people"), 19)
@@ -159,7 +186,7 @@ func TestMerge(t *testing.T) {
 	for i := range ten {
 		ten[i] = twentytest.SeedID("person", i+1)
 	}
-	r := do(t, s, "PATCH", "/rest/people/merge", map[string]any{"ids": ten, "conflictPriorityIndex": 0})
+	r = do(t, s, "PATCH", "/rest/people/merge", map[string]any{"ids": ten, "conflictPriorityIndex": 0})
 	assert.Equal(t, 400, r.status, "at most 9")
 }
 
@@ -229,4 +256,40 @@ func escapeQuery(q string) string {
 		panic(err)
 	}
 	return v.Encode()
+}
+
+func TestDuplicateDashboard(t *testing.T) {
+	t.Parallel()
+	s := twentytest.NewServer(t)
+	c := client(t, s)
+	layout := "0f1e2d3c-4b5a-4968-8776-655443322110"
+	orig, err := s.Create("dashboards", map[string]any{"title": "Revenue", "pageLayoutId": layout, "position": 3})
+	require.NoError(t, err)
+
+	res, err := c.DuplicateDashboardWithResponse(ctx, uid(t, orig["id"].(string)))
+	require.NoError(t, err)
+	require.Equal(t, 201, res.StatusCode(), string(res.Body))
+	dup := res.JSON201
+	assert.NotEqual(t, orig["id"], dup.ID.String())
+	assert.Equal(t, "Revenue (Copy)", *dup.Title)
+	require.NotNil(t, dup.PageLayoutID)
+	assert.NotEqual(t, layout, dup.PageLayoutID.String(), "the copy gets its own layout")
+	assert.Equal(t, 3.0, *dup.Position)
+	stored, found := s.Record("dashboards", dup.ID.String())
+	require.True(t, found)
+	assert.Equal(t, "Revenue (Copy)", stored["title"])
+
+	// A copy of a copy keeps one suffix.
+	again, err := c.DuplicateDashboardWithResponse(ctx, dup.ID)
+	require.NoError(t, err)
+	require.Equal(t, 201, again.StatusCode(), string(again.Body))
+	assert.Equal(t, "Revenue (Copy)", *again.JSON201.Title)
+
+	// Without a page layout (the seeded dashboard) or a record there is
+	// nothing to copy.
+	for _, id := range []string{twentytest.SeedID("dashboard", 1), unknown} {
+		r := do(t, s, "POST", "/rest/dashboards/"+id+"/duplicate", nil)
+		assert.Equal(t, 404, r.status, string(r.raw))
+	}
+	assert.Equal(t, 400, do(t, s, "POST", "/rest/people/"+maya+"/duplicate", nil).status, "dashboards only")
 }

@@ -300,6 +300,16 @@ func (g *gen) objectSchemas(o *model.Object) {
 	g.schemas.set("Find"+n.S+"DuplicatesResult", object(omap{
 		{"data", omap{{"type", "array"}, {"items", schemaRef(n.S + "Duplicates")}}},
 	}, kv{"required", []string{"data"}}))
+	if o.NameSingular == dashboard {
+		g.schemas.set("DuplicatedDashboard", object(omap{
+			{"id", omap{{"type", "string"}, {"format", "uuid"}}},
+			{"title", omap{{"type", "string"}, {"nullable", true}}},
+			{"pageLayoutId", omap{{"type", "string"}, {"format", "uuid"}, {"nullable", true}, {"description", "The copy's own page layout."}}},
+			{"position", omap{{"type", "number"}}},
+			{"createdAt", omap{{"type", "string"}, {"format", "date-time"}}},
+			{"updatedAt", omap{{"type", "string"}, {"format", "date-time"}}},
+		}, kv{"description", "The new dashboard, as the duplicate route answers: a few fields, not the whole record."}, kv{"required", []string{"id"}}))
+	}
 	g.schemas.set("Find"+n.S+"DuplicatesInput", object(omap{
 		{"ids", omap{{"type", "array"}, {"items", omap{{"type", "string"}, {"format", "uuid"}}}, {"description", "Find duplicates of these existing records."}}},
 		{"data", omap{{"type", "array"}, {"items", schemaRef(n.create)}, {"description", "Or find duplicates of these records before creating them."}}},

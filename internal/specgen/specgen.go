@@ -188,12 +188,12 @@ func (g *gen) objectPaths(paths *omap, o *model.Object) {
 	paths.set(base+"/duplicates", omap{
 		{"post", op(tags, "find"+n.S+"Duplicates", "Find duplicate "+plural,
 			"Looks for existing "+plural+" that duplicate the given ids or the given record data.",
-			nil, schemaRef("Find"+n.S+"DuplicatesInput"), "200", "Find"+n.S+"DuplicatesResult", common)},
+			[]string{"Depth"}, schemaRef("Find"+n.S+"DuplicatesInput"), "200", "Find"+n.S+"DuplicatesResult", common)},
 	})
 	paths.set(base+"/merge", omap{
 		{"patch", op(tags, "mergeMany"+n.P, "Merge "+plural,
 			"Merges up to nine "+plural+" into one; conflicts are resolved from the record at conflictPriorityIndex. The others are deleted unless dryRun is set.",
-			nil, schemaRef("MergeInput"), "200", "MergeMany"+n.P+"Result", withNotFound)},
+			[]string{"Depth"}, schemaRef("MergeInput"), "200", "MergeMany"+n.P+"Result", withNotFound)},
 	})
 	paths.set(base+"/groupBy", omap{
 		{"get", op(tags, "groupBy"+n.P, "Group "+plural,
@@ -210,7 +210,18 @@ func (g *gen) objectPaths(paths *omap, o *model.Object) {
 		{"patch", op(tags, "restoreOne"+n.S, "Restore a soft-deleted "+label, "Clears deletedAt on one soft-deleted "+label+".",
 			[]string{"Id", "Depth"}, nil, "200", "RestoreOne"+n.S+"Result", withNotFound)},
 	})
+	if o.NameSingular == dashboard {
+		// The one object-specific route: the server's DashboardController,
+		// beside the generic record routes.
+		paths.set(base+"/{id}/duplicate", omap{
+			{"post", op(tags, "duplicateDashboard", "Copy a dashboard",
+				"Copies the dashboard and its page layout. The copy's title gets a \"(Copy)\" suffix; the answer is the new dashboard, not wrapped in data.",
+				[]string{"Id"}, nil, "201", "DuplicatedDashboard", withNotFound)},
+		})
+	}
 }
+
+const dashboard = "dashboard"
 
 func op(tags []string, id, summary, desc string, params []string, body omap, okStatus, okSchema string, errs []string) omap {
 	o := omap{
