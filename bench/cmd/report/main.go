@@ -168,6 +168,8 @@ func main() {
 			detail: ms(rtTwenty) + " vs " + ms(rtOgen)},
 		{what: "page decode: twenty / encoding/json structs (time)", value: ratio(s, decTwenty, decStruct, "ns/op"), op: "<=", limit: 0.30,
 			detail: ms(decTwenty) + " vs " + ms(decStruct) + "; ogen " + ms(decOgen)},
+		{what: "page decode: twenty / ogen (time)", value: ratio(s, decTwenty, decOgen, "ns/op"), op: "<=", limit: 1,
+			detail: ms(decTwenty) + " vs " + ms(decOgen)},
 		{what: "page round trip: twenty / encoding/json structs (B/op)", value: ratio(s, rtTwenty, rtStructs, "B/op"), op: "<=", limit: 0.6,
 			detail: kb(rtTwenty) + " vs " + kb(rtStructs)},
 		{what: "page round trip: twenty / encoding/json map (B/op)", value: ratio(s, rtTwenty, rtMap, "B/op"), op: "<=", limit: 0.25,
