@@ -4,6 +4,7 @@ import (
 	"errors"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -265,7 +266,12 @@ func TestMetadataWriteErrors(t *testing.T) {
 func TestMetadataWriteConcurrent(t *testing.T) {
 	t.Parallel()
 	s := twentytest.NewServer(t)
-	c := rootClient(t, s)
+	// Each model write regenerates and reloads the spec (about 1.5 s, five
+	// times that under -race on a loaded machine) and the four field
+	// writes queue behind one another: the default 30 s timeout measures
+	// the machine, not the behaviour under test.
+	c, err := twenty.NewClient(twenty.WithAPIKey(s.APIKey()), twenty.WithBaseURL(s.URL()), twenty.WithTimeout(10*time.Minute))
+	require.NoError(t, err)
 	meta := c.Metadata()
 	o, err := meta.CreateObject(ctx, api.CreateObjectInput{NameSingular: "pet", NamePlural: "pets", LabelSingular: "Pet", LabelPlural: "Pets"})
 	require.NoError(t, err)
