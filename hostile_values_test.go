@@ -140,7 +140,7 @@ var hostileValues = []hostileValue{
 	// LINKS
 	{name: "secondary links as one object", typ: "LINKS", object: "companies", field: "domainName",
 		value: `{"primaryLinkUrl":"https://acme.test","secondaryLinks":{"url":"https://b.test","label":"b"}}`,
-		want: api.LinksForResponse{PrimaryLinkURL: "https://acme.test", SecondaryLinks: []api.SecondaryLinkForResponse{{URL: "https://b.test", Label: "b"}}},
+		want:  api.LinksForResponse{PrimaryLinkURL: "https://acme.test", SecondaryLinks: []api.SecondaryLinkForResponse{{URL: "https://b.test", Label: "b"}}},
 		warns: kept("domainName.secondaryLinks")},
 	{name: "secondary links as text", typ: "LINKS", object: "companies", field: "domainName",
 		value: `{"primaryLinkUrl":"https://acme.test","secondaryLinks":"https://b.test"}`,
@@ -179,8 +179,8 @@ var hostileValues = []hostileValue{
 		want: []api.FileItemForResponse{{Label: "a.png", Extension: "png"}}, warns: kept("avatarFile")},
 	// RELATION: the id of a many-to-one, and records embedded with depth=1.
 	{name: "relation id malformed", typ: "RELATION MANY_TO_ONE", object: "people", field: "companyId", value: `"company-7"`, warns: dropped("companyId")},
-	{name: "embedded record with a fraction", typ: "RELATION MANY_TO_ONE", object: "people", field: "company", value: `{"id":"` + otherID + `","employees":2.5}`,
-		want: &api.CompanyForResponse{ID: *mustUUID(otherID), Employees: ptr(3)}, warns: kept("company.employees")},
+	{name: "embedded record with a fraction", typ: "RELATION MANY_TO_ONE", object: "people", field: "company", value: `{"id":"` + otherID + `","position":"2.5"}`,
+		want: &api.CompanyForResponse{ID: *mustUUID(otherID), Position: ptr(2.5)}, warns: kept("company.position")},
 	{name: "embedded record as text", typ: "RELATION MANY_TO_ONE", object: "people", field: "company", value: `"Acme"`, warns: dropped("company")},
 	{name: "embedded records, one bad", typ: "RELATION ONE_TO_MANY", object: "companies", field: "people",
 		value: `[{"id":"` + otherID + `","name":{"firstName":1}},5]`,
@@ -547,7 +547,7 @@ func TestUnrepairableRecordsStillFail(t *testing.T) {
 // warnings to the callback.
 func TestDecodeWarningsFromEveryOperation(t *testing.T) {
 	t.Parallel()
-	bad := `{"id":"` + personID(2) + `","employees":1.5}`
+	bad := `{"id":"` + personID(2) + `","position":"2.5"}`
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case strings.HasSuffix(r.URL.Path, "/duplicates"):
@@ -575,48 +575,48 @@ func TestDecodeWarningsFromEveryOperation(t *testing.T) {
 	ctx := t.Context()
 	cos := c.Companies()
 	filter := twenty.Field("name").Eq("x")
-	ops := map[string]func() (*int, error){
-		"Get": func() (*int, error) { r, err := cos.Get(ctx, personID(2), nil); return r.Employees, err },
-		"Create": func() (*int, error) {
+	ops := map[string]func() (*float64, error){
+		"Get": func() (*float64, error) { r, err := cos.Get(ctx, personID(2), nil); return r.Position, err },
+		"Create": func() (*float64, error) {
 			r, err := cos.Create(ctx, api.Company{Name: ptr("x")}, nil)
-			return r.Employees, err
+			return r.Position, err
 		},
-		"CreateMany": func() (*int, error) {
+		"CreateMany": func() (*float64, error) {
 			r, err := cos.CreateMany(ctx, []api.Company{{Name: ptr("x")}}, nil)
 			if err != nil {
 				return nil, err
 			}
-			return r[0].Employees, nil
+			return r[0].Position, nil
 		},
-		"Update": func() (*int, error) {
+		"Update": func() (*float64, error) {
 			r, err := cos.Update(ctx, personID(2), api.CompanyForUpdate{}, nil)
-			return r.Employees, err
+			return r.Position, err
 		},
-		"UpdateMany": func() (*int, error) {
+		"UpdateMany": func() (*float64, error) {
 			r, err := cos.UpdateMany(ctx, filter, api.CompanyForUpdate{})
 			if err != nil {
 				return nil, err
 			}
-			return r[0].Employees, nil
+			return r[0].Position, nil
 		},
-		"Restore": func() (*int, error) { r, err := cos.Restore(ctx, personID(2)); return r.Employees, err },
-		"RestoreMany": func() (*int, error) {
+		"Restore": func() (*float64, error) { r, err := cos.Restore(ctx, personID(2)); return r.Position, err },
+		"RestoreMany": func() (*float64, error) {
 			r, err := cos.RestoreMany(ctx, filter)
 			if err != nil {
 				return nil, err
 			}
-			return r[0].Employees, nil
+			return r[0].Position, nil
 		},
-		"Merge": func() (*int, error) {
+		"Merge": func() (*float64, error) {
 			r, err := cos.Merge(ctx, []string{personID(1), personID(2)}, nil)
-			return r.Employees, err
+			return r.Position, err
 		},
-		"FindDuplicates": func() (*int, error) {
+		"FindDuplicates": func() (*float64, error) {
 			r, err := cos.FindDuplicates(ctx, personID(2))
 			if err != nil {
 				return nil, err
 			}
-			return r[0][0].Employees, nil
+			return r[0][0].Position, nil
 		},
 	}
 	for name, op := range ops {
@@ -625,9 +625,9 @@ func TestDecodeWarningsFromEveryOperation(t *testing.T) {
 		mu.Unlock()
 		n, err := op()
 		require.NoError(t, err, name)
-		assert.Equal(t, ptr(2), n, name)
+		assert.Equal(t, ptr(2.5), n, name)
 		mu.Lock()
-		assert.Equal(t, []string{"employees"}, fields, name)
+		assert.Equal(t, []string{"position"}, fields, name)
 		mu.Unlock()
 	}
 }
@@ -636,7 +636,7 @@ func TestDecodeWarningsFromEveryOperation(t *testing.T) {
 // the other operations give the repaired records.
 func TestDecodeWarningsWithoutCallback(t *testing.T) {
 	t.Parallel()
-	bad := `{"id":"` + personID(2) + `","employees":"9"}`
+	bad := `{"id":"` + personID(2) + `","position":"9"}`
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/rest/companies" {
 			writeJSON(w, 200, `{"data":{"companies":[`+bad+`]},"totalCount":1}`)
@@ -651,11 +651,11 @@ func TestDecodeWarningsWithoutCallback(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 1, page.TotalCount)
 	require.Len(t, page.Warnings, 1)
-	assert.Equal(t, "employees", page.Warnings[0].Field)
-	assert.Equal(t, ptr(9), page.Records[0].Employees)
+	assert.Equal(t, "position", page.Warnings[0].Field)
+	assert.Equal(t, ptr(9.0), page.Records[0].Position)
 	rec, err := c.Companies().Get(t.Context(), personID(2), nil)
 	require.NoError(t, err)
-	assert.Equal(t, ptr(9), rec.Employees)
+	assert.Equal(t, ptr(9.0), rec.Position)
 
 	_, err = twenty.NewClient(twenty.WithAPIKey(plantedKey), twenty.WithDecodeWarnings(nil))
 	assert.ErrorIs(t, err, twenty.ErrInvalidInput)

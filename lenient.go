@@ -70,7 +70,7 @@ type repairer struct {
 func (rp *repairer) warn(path string, raw []byte, dropped bool, reason string) {
 	rp.warns = append(rp.warns, DecodeWarning{
 		Object: rp.object, RecordID: rp.id, Field: path,
-		Value: oneLine(redactSecrets(oneLine(string(raw), 4*maxWarningValue)), maxWarningValue),
+		Value:  oneLine(redactSecrets(oneLine(string(raw), 4*maxWarningValue)), maxWarningValue),
 		Reason: reason, Dropped: dropped,
 	})
 }
