@@ -43,12 +43,14 @@ type DecodeWarning struct {
 	Dropped bool
 }
 
+// String is the warning on one line: object, record, field, what became
+// of the value and the value.
 func (w DecodeWarning) String() string {
-	what := "repaired"
-	if w.Dropped {
-		what = "left out"
+	rec := w.Object
+	if w.RecordID != "" {
+		rec += " " + oneLine(w.RecordID, 64)
 	}
-	return fmt.Sprintf("twenty: %s %s: field %s %s: %s (value %s)", w.Object, w.RecordID, w.Field, what, w.Reason, w.Value)
+	return fmt.Sprintf("twenty: %s, field %s: %s (value %s)", rec, oneLine(w.Field, 200), w.Reason, w.Value)
 }
 
 // maxWarningValue bounds DecodeWarning.Value.
