@@ -284,41 +284,32 @@ func join(path, name string) string {
 }
 
 func (rp *repairer) fixStruct(t reflect.Type, raw json.RawMessage, path string, depth int) (json.RawMessage, bool) {
-	var obj map[string]json.RawMessage
-	if raw[0] != '{' || json.Unmarshal(raw, &obj) != nil {
-		return nil, false
-	}
 	fs := fieldsOf(t)
-	for _, key := range slices.Sorted(maps.Keys(obj)) { // warnings in a stable order
-		v := obj[key]
+	return rp.fixObject(raw, path, depth, func(key string) (reflect.Type, bool) {
 		f, ok := lookup(fs, key)
-		if !ok {
-			continue // an unknown field: ignored, as by the plain decode
-		}
-		p := join(path, key)
-		fixed, ok := rp.fix(f.typ, v, p, depth+1)
-		if !ok {
-			rp.drop(f.typ, v, p)
-			delete(obj, key)
-			continue
-		}
-		obj[key] = fixed
-	}
-	out, err := json.Marshal(obj)
-	return out, err == nil
+		return f.typ, ok // an unknown field: ignored, as by the plain decode
+	})
 }
 
 func (rp *repairer) fixMap(t reflect.Type, raw json.RawMessage, path string, depth int) (json.RawMessage, bool) {
+	return rp.fixObject(raw, path, depth, func(string) (reflect.Type, bool) { return t.Elem(), true })
+}
+
+// fixObject repairs each member of a JSON object that typeOf gives a type.
+func (rp *repairer) fixObject(raw json.RawMessage, path string, depth int, typeOf func(key string) (reflect.Type, bool)) (json.RawMessage, bool) {
 	var obj map[string]json.RawMessage
 	if raw[0] != '{' || json.Unmarshal(raw, &obj) != nil {
 		return nil, false
 	}
-	for _, key := range slices.Sorted(maps.Keys(obj)) {
-		v := obj[key]
-		p := join(path, key)
-		fixed, ok := rp.fix(t.Elem(), v, p, depth+1)
+	for _, key := range slices.Sorted(maps.Keys(obj)) { // warnings in a stable order
+		t, ok := typeOf(key)
 		if !ok {
-			rp.drop(t.Elem(), v, p)
+			continue
+		}
+		v, p := obj[key], join(path, key)
+		fixed, ok := rp.fix(t, v, p, depth+1)
+		if !ok {
+			rp.drop(t, v, p)
 			delete(obj, key)
 			continue
 		}
