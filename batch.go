@@ -102,7 +102,7 @@ func (r *Resource[R, C, U]) sendBatches(ctx context.Context, q url.Values, recs 
 				}
 				s := spans[i]
 				path := "/rest/batch/" + r.plural
-				got, err := r.many(ctx, http.MethodPost, path, q, recs[s.Start:s.End], s.End-s.Start, nil)
+				got, _, err := r.many(ctx, http.MethodPost, path, q, recs[s.Start:s.End], s.End-s.Start, nil)
 				if err == nil && len(got) != s.End-s.Start {
 					err = unexpected(call{http.MethodPost, path, http.StatusCreated}, nil,
 						fmt.Errorf("sent %d records, %d came back", s.End-s.Start, len(got)))

@@ -44,6 +44,7 @@ type Client struct {
 	// serverBatchMax is the batch size a server stated as its maximum when
 	// it refused a larger batch; 0 until then.
 	serverBatchMax *atomic.Int32 // shared by copies of the Client value
+	onWarning      func(DecodeWarning)
 }
 
 type settings struct {
@@ -59,6 +60,7 @@ type settings struct {
 	allowInsecure bool
 	batchSize     int
 	maxBody       int64
+	onWarning     func(DecodeWarning)
 }
 
 // Option configures a Client. Options check their input: a bad value makes
@@ -206,6 +208,33 @@ func WithMaxResponseBytes(n int64) Option {
 	}
 }
 
+// WithDecodeWarnings has f called with every DecodeWarning of every
+// operation that decodes records: List and All, Get, Create, CreateMany,
+// Update, UpdateMany, Restore, RestoreMany, Merge and FindDuplicates.
+// Without it, List still returns its page's warnings in Page.Warnings and
+// the other operations accept the repaired records silently. f may be
+// called from several goroutines at once (CreateMany's concurrent
+// batches, All's prefetch) and must not block for long.
+func WithDecodeWarnings(f func(DecodeWarning)) Option {
+	return func(s *settings) error {
+		if f == nil {
+			return fmt.Errorf("%w: nil decode warning callback", ErrInvalidInput)
+		}
+		s.onWarning = f
+		return nil
+	}
+}
+
+// warned hands warnings to the callback, if there is one.
+func (c *Client) warned(ws []DecodeWarning) {
+	if c.onWarning == nil {
+		return
+	}
+	for _, w := range ws {
+		c.onWarning(w)
+	}
+}
+
 // NewClient builds a client. WithAPIKey is required. Whatever every request
 // would be refused for is refused here: a plain http:// base URL to a host
 // other than loopback fails with ErrInsecureTransport unless WithInsecureHTTP.
@@ -264,7 +293,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Client{baseURL: s.baseURL, cred: cred, doer: d, api: generated, batchSize: s.batchSize, serverBatchMax: new(atomic.Int32)}, nil
+	return &Client{baseURL: s.baseURL, cred: cred, doer: d, api: generated, batchSize: s.batchSize, serverBatchMax: new(atomic.Int32), onWarning: s.onWarning}, nil
 }
 
 // keyStaysOnOrigin wraps a CheckRedirect (nil: net/http's default, at

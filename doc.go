@@ -42,6 +42,11 @@
 // really send are understood, and a body that is not JSON at all (a proxy's
 // HTML page) still gives an *APIError with a short snippet.
 //
+// One value a record's Go type cannot hold (a fraction in an integer
+// field, an object where text belongs) never fails a page: it is repaired
+// or left out and reported as a DecodeWarning, in Page.Warnings and to the
+// callback set with WithDecodeWarnings; see DecodeWarning.
+//
 // A write whose answer was lost (a dropped connection after the request
 // was sent) matches ErrOutcomeUnknown: it may or may not have happened, and
 // it is not retried. Create with CreateOptions.Upsert to make it safe to

@@ -220,6 +220,19 @@ func parseErrorBody(e *APIError, body []byte) {
 // that no token can straddle the cut).
 func snippet(body []byte) string { return oneLine(redactSecrets(oneLine(string(body), 4096)), 120) }
 
+// redactedCause is err, or, when its text quotes something shaped like a
+// credential (a decoder quoting a value from the body: a time or a number
+// it could not parse), the text redacted, without the original behind it.
+func redactedCause(err error) error {
+	if err == nil {
+		return nil
+	}
+	if text := err.Error(); redactSecrets(text) != text {
+		return errors.New(redactSecrets(text))
+	}
+	return err
+}
+
 // A server may echo the key back: a debugging proxy's page listing the
 // request headers, an echo service the base URL points at by mistake, a
 // message quoting the token it refused. Error texts end up in logs, so

@@ -165,6 +165,13 @@ func FuzzSuccessBody(f *testing.F) {
 		`{"data":{"createPerson":` + rec + `}}`,
 		`{"data":{"people":[]},"pageInfo":{"hasNextPage":true,"endCursor":null},"totalCount":null}`,
 		`{"headers":{"Authorization":"Bearer $KEY"}}`,
+		// Values that do not fit, for the repair path (lenient.go).
+		`{"data":{"people":[{"id":"` + personID(1) + `","position":"1.5","name":{"firstName":7},"emails":{"additionalEmails":"a@b.c"}},` + rec + `]},"totalCount":2}`,
+		`{"data":{"person":{"id":"` + personID(1) + `","createdAt":"2024-01-02","companyId":"","avatarFile":{"fileId":"x"}}}}`,
+		`{"data":{"person":{"id":"` + personID(1) + `","company":{"id":"` + personID(2) + `","employees":12.5,"people":[{"name":"x"},5]}}}}`,
+		`{"data":{"people":[{"createdAt":"Bearer $KEY"},"not a record"]}}`,
+		`{"data":{"people":[{"position":1e400,"phones":{"primaryPhoneNumber":612}}]},"pageInfo":{"hasNextPage":"yes"}}`,
+		`{"data":{"person":` + strings.Repeat(`{"company":{"people":[`, 20) + `{"jobTitle":{}}` + strings.Repeat(`]}}`, 20) + `}}`, // deeper than repairs go
 	} {
 		f.Add([]byte(b), false)
 	}

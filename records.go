@@ -66,6 +66,10 @@ type Page[R any] struct {
 	Records    []R
 	PageInfo   PageInfo
 	TotalCount int // records matching the filter, across all pages
+	// Warnings lists the values of these records that did not fit their
+	// Go type and were repaired or left out (see DecodeWarning); the
+	// records themselves are all there.
+	Warnings []DecodeWarning
 }
 
 // NextCursor is the cursor of the following page, if there is one.
@@ -200,7 +204,7 @@ type call struct {
 
 // unexpected wraps a 2xx body the client cannot read.
 func unexpected(c call, body []byte, err error) *APIError {
-	return &APIError{StatusCode: c.status, Method: c.method, Path: c.path, Snippet: snippet(body), kind: ErrUnexpected, cause: err}
+	return &APIError{StatusCode: c.status, Method: c.method, Path: c.path, Snippet: snippet(body), kind: ErrUnexpected, cause: redactedCause(err)}
 }
 
 func (r *Resource[R, C, U]) path(parts ...string) string {
@@ -251,33 +255,42 @@ func (r *Resource[R, C, U]) one(ctx context.Context, method, path string, q url.
 		}
 		return nil
 	}, nil); err != nil {
-		return zero, unexpected(tmpl, data, err)
+		fixed, warns, lerr := decodeOneLenient[R](data, r.plural)
+		if lerr != nil {
+			return zero, unexpected(tmpl, data, err)
+		}
+		r.c.warned(warns)
+		return fixed, nil
 	}
 	return *rec, nil
 }
 
-// many sends a request answered by a list of records in the envelope.
-func (r *Resource[R, C, U]) many(ctx context.Context, method, path string, q url.Values, body any, sizeHint int, meta *pageMeta) ([]R, error) {
+// many sends a request answered by a list of records in the envelope. The
+// warnings have been passed to the client's callback already.
+func (r *Resource[R, C, U]) many(ctx context.Context, method, path string, q url.Values, body any, sizeHint int, meta *pageMeta) ([]R, []DecodeWarning, error) {
 	data, tmpl, err := r.send(ctx, method, path, q, body)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer r.c.doer.bodies.put(data)
-	recs, err := decodeList[R](data, sizeHint, meta)
+	recs, warns, err := decodeList[R](data, sizeHint, meta, r.plural)
 	if err != nil {
-		return nil, unexpected(tmpl, data, err)
+		return nil, nil, unexpected(tmpl, data, err)
 	}
-	return recs, nil
+	r.c.warned(warns)
+	return recs, warns, nil
 }
 
 // decodeList decodes an envelope holding a list: the fast path first, the
-// general one (with its precise errors) when the body is unusual.
-func decodeList[T any](data []byte, sizeHint int, meta *pageMeta) ([]T, error) {
+// general one (with its precise errors) when the body is unusual, and,
+// when a record does not fit T, the records one by one, repaired where
+// they need it (object names them in warnings; "" refuses repairs).
+func decodeList[T any](data []byte, sizeHint int, meta *pageMeta, object string) ([]T, []DecodeWarning, error) {
 	// Sizing the slice for the expected count saves the growth copies,
 	// which are most of a page's allocations.
 	list := make([]T, 0, sizeHint)
 	if decodeFast(data, &list, meta) {
-		return list, nil
+		return list, nil, nil
 	}
 	list = make([]T, 0, sizeHint) // afresh: the fast attempt may have filled part of it
 	err := decodeEnvelope(data, func(dec *json.Decoder) error {
@@ -289,7 +302,14 @@ func decodeList[T any](data []byte, sizeHint int, meta *pageMeta) ([]T, error) {
 		}
 		return nil
 	}, meta)
-	return list, err
+	if err == nil || object == "" {
+		return list, nil, err
+	}
+	fixed, warns, lerr := decodeListLenient[T](data, sizeHint, meta, object)
+	if lerr != nil {
+		return list, nil, err // the general path's error is the precise one
+	}
+	return fixed, warns, nil
 }
 
 // List fetches one page.
@@ -302,11 +322,11 @@ func (r *Resource[R, C, U]) List(ctx context.Context, opts *ListOptions) (*Page[
 		limit = 60
 	}
 	var meta pageMeta
-	recs, err := r.many(ctx, http.MethodGet, r.path(), q, nil, limit, &meta)
+	recs, warns, err := r.many(ctx, http.MethodGet, r.path(), q, nil, limit, &meta)
 	if err != nil {
 		return nil, err
 	}
-	return &Page[R]{Records: recs, PageInfo: meta.PageInfo, TotalCount: meta.TotalCount}, nil
+	return &Page[R]{Records: recs, PageInfo: meta.PageInfo, TotalCount: meta.TotalCount, Warnings: warns}, nil
 }
 
 // GetOptions tune Get.
@@ -432,7 +452,8 @@ func (r *Resource[R, C, U]) UpdateMany(ctx context.Context, filter Filter, chang
 	if err != nil {
 		return nil, err
 	}
-	return r.many(ctx, http.MethodPatch, r.path(), q, changes, 0, nil)
+	recs, _, err := r.many(ctx, http.MethodPatch, r.path(), q, changes, 0, nil)
+	return recs, err
 }
 
 // Delete soft-deletes a record: it disappears from lists and Get but can
@@ -487,9 +508,9 @@ func (r *Resource[R, C, U]) deleteMany(ctx context.Context, filter Filter, soft 
 	if err != nil {
 		return nil, err
 	}
-	deleted, err := decodeList[struct {
+	deleted, _, err := decodeList[struct {
 		ID string `json:"id"`
-	}](data, 0, nil)
+	}](data, 0, nil, "") // an id that is not one is no deleted record
 	if err != nil {
 		return nil, unexpected(tmpl, data, err)
 	}
@@ -515,7 +536,8 @@ func (r *Resource[R, C, U]) RestoreMany(ctx context.Context, filter Filter) ([]R
 	if err != nil {
 		return nil, err
 	}
-	return r.many(ctx, http.MethodPatch, r.path("/restore"), q, nil, 0, nil)
+	recs, _, err := r.many(ctx, http.MethodPatch, r.path("/restore"), q, nil, 0, nil)
+	return recs, err
 }
 
 // FindDuplicates returns, for each id in order, the records that look
@@ -541,6 +563,7 @@ func (r *Resource[R, C, U]) duplicates(ctx context.Context, body any) ([][]R, er
 		return nil, err
 	}
 	var out [][]R
+	var warns []DecodeWarning
 	err = decodeArrayEnvelope(data, func(dec *json.Decoder) error {
 		// Each item is {"<singular>Duplicates": [...], totalCount, pageInfo}.
 		var item map[string]json.RawMessage
@@ -551,7 +574,16 @@ func (r *Resource[R, C, U]) duplicates(ctx context.Context, body any) ([][]R, er
 			if strings.HasSuffix(k, "Duplicates") {
 				var recs []R
 				if err := json.Unmarshal(v, &recs); err != nil {
-					return err
+					var raws []json.RawMessage
+					if json.Unmarshal(v, &raws) != nil {
+						return err
+					}
+					fixed, w, lerr := decodeRecords[R](raws, r.plural, 0)
+					if lerr != nil {
+						return err
+					}
+					recs = fixed
+					warns = append(warns, w...)
 				}
 				out = append(out, recs)
 				return nil
@@ -562,6 +594,7 @@ func (r *Resource[R, C, U]) duplicates(ctx context.Context, body any) ([][]R, er
 	if err != nil {
 		return nil, unexpected(tmpl, data, err)
 	}
+	r.c.warned(warns)
 	return out, nil
 }
 
