@@ -70,6 +70,10 @@ const (
 	nameMap     = "nethttp-map"     // (b)
 	nameOgen    = "ogen"            // (c)
 	nameTwenty  = "twenty"          // (d)
+	// ogen's whole call over the in-memory transport (decode only): the
+	// like-for-like baseline for twenty's, which cannot decode without
+	// making its call.
+	nameOgenClient = "ogen-client"
 )
 
 // roundtripOps are the four variants fetching the page from srv.
@@ -121,7 +125,16 @@ func decodeOps(tb testing.TB, body []byte) map[string]func() error {
 	ctx := context.Background()
 	tw := newTwenty(tb, "http://127.0.0.1", twenty.WithHTTPClient(&http.Client{Transport: memTransport{body}})).People()
 	twOpts := &twenty.ListOptions{Limit: pageSize}
+	og := newOgen(tb, "http://127.0.0.1", &http.Client{Transport: memTransport{body}})
+	ogParams := ogenpeople.FindManyPeopleParams{Limit: ogenpeople.NewOptInt(pageSize)}
 	return map[string]func() error{
+		nameOgenClient: func() error {
+			out, err := og.FindManyPeople(ctx, ogParams)
+			if err != nil {
+				return err
+			}
+			return checkCount(len(out.Data.People))
+		},
 		nameStructs: func() error {
 			var out api.FindManyPeopleResult
 			if err := json.Unmarshal(body, &out); err != nil {
@@ -172,7 +185,10 @@ func BenchmarkPage(b *testing.B) {
 // With setBytes the results show MB/s of JSON decoded.
 func runVariants(b *testing.B, prefix string, ops map[string]func() error, setBytes bool) {
 	body := pageBody()
-	for _, name := range []string{nameStructs, nameMap, nameOgen} {
+	for _, name := range []string{nameStructs, nameMap, nameOgen, nameOgenClient} {
+		if ops[name] == nil {
+			continue
+		}
 		b.Run(name, func(b *testing.B) {
 			if setBytes {
 				b.SetBytes(int64(len(body)))
@@ -189,6 +205,10 @@ func runVariants(b *testing.B, prefix string, ops map[string]func() error, setBy
 		mp := baseline(b, prefix+nameMap, ops[nameMap])
 		og := baseline(b, prefix+nameOgen, ops[nameOgen])
 		b.ReportMetric(m.ns/og.ns, "time/ogen")
+		if ops[nameOgenClient] != nil {
+			oc := baseline(b, prefix+nameOgenClient, ops[nameOgenClient])
+			b.ReportMetric(m.ns/oc.ns, "time/ogen-client")
+		}
 		b.ReportMetric(m.ns/a.ns, "time/structs")
 		b.ReportMetric(m.bytes/a.bytes, "B/structs")
 		b.ReportMetric(m.bytes/mp.bytes, "B/map")
