@@ -90,7 +90,7 @@ func TestImportRequestCount(t *testing.T) {
 }
 
 // BenchmarkImportAtRateLimit imports 10,000 rows through a client limited
-// to the server's budget (100 requests per 10 s), two batches in flight,, and reports the requests
+// to the server's budget (100 requests per 10 s), two batches in flight, and reports the requests
 // and the time over the time the budget allows for them.
 func BenchmarkImportAtRateLimit(b *testing.B) {
 	var ratio float64
