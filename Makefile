@@ -27,7 +27,7 @@ fmt-check:
 ## lint: staticcheck, the version pinned in tools/go.mod (built once, then from the build cache)
 lint:
 	@echo "== staticcheck (pinned in tools/go.mod)"
-	@sc=$$($(GO) -C tools tool -n staticcheck) && echo "$$sc ./..." && $$sc ./...
+	@sc=$$($(GO) -C tools tool -n staticcheck) && echo "$$sc ./... (and in bench/)" && $$sc ./... && cd bench && $$sc ./...
 
 ## check-generated: openapi.yaml matches the model and api/ matches openapi.yaml
 check-generated:
