@@ -179,9 +179,9 @@ var removedFields = map[string]map[string]string{
 	"person":           {"city": "2.10", "xLink": "2.10"},
 	"timelineActivity": {"name": "2.34"},
 	"workspaceMember":  {"connectedAccounts": "2.7/2.8"},
-	// Not in 2.43 (a message's direction is per channel, on the
-	// association); the release that dropped it is unconfirmed.
-	"message": {"direction": "2.x"},
+	// Dropped from upgraded workspaces by the 2.3 upgrade
+	// (upgrade:2-3:drop-message-direction-field); per channel since.
+	"message": {"direction": "2.3"},
 	// Replaced by state (1.1 moved run data there); gone by 2.43, the
 	// release that dropped the columns is unconfirmed.
 	"workflowRun": {"context": "2.x", "output": "2.x"},

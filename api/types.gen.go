@@ -4675,9 +4675,9 @@ type Message struct {
 	// CreatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
 	CreatedBy *Actor `json:"createdBy,omitempty"`
 
-	// Direction Whether the message was received or sent. Older servers only: not in 2.43, where the direction is kept per message channel, on the message channel association; the release that dropped it is unconfirmed.
+	// Direction Whether the message was received or sent. Older servers only: removed in 2.3: the upgrade to 2.3 drops the leftover field from older workspaces (upgrade:2-3:drop-message-direction-field); the direction is kept per message channel, on the message channel association.
 	//
-	// Deprecated: not in 2.43, where the direction is kept per message channel, on the message channel association; the release that dropped it is unconfirmed
+	// Deprecated: removed in 2.3: the upgrade to 2.3 drops the leftover field from older workspaces (upgrade:2-3:drop-message-direction-field); the direction is kept per message channel, on the message channel association
 	Direction       *MessageDirection `json:"direction,omitempty"`
 	HeaderMessageID *string           `json:"headerMessageId,omitempty"`
 	IsDraft         *bool             `json:"isDraft,omitempty"`
@@ -4836,9 +4836,9 @@ type MessageForResponse struct {
 	CreatedBy ActorForResponse `json:"createdBy,omitempty"`
 	DeletedAt *time.Time       `json:"deletedAt,omitempty"`
 
-	// Direction Whether the message was received or sent. Older servers only: not in 2.43, where the direction is kept per message channel, on the message channel association; the release that dropped it is unconfirmed.
+	// Direction Whether the message was received or sent. Older servers only: removed in 2.3: the upgrade to 2.3 drops the leftover field from older workspaces (upgrade:2-3:drop-message-direction-field); the direction is kept per message channel, on the message channel association.
 	//
-	// Deprecated: not in 2.43, where the direction is kept per message channel, on the message channel association; the release that dropped it is unconfirmed
+	// Deprecated: removed in 2.3: the upgrade to 2.3 drops the leftover field from older workspaces (upgrade:2-3:drop-message-direction-field); the direction is kept per message channel, on the message channel association
 	Direction       *MessageDirection  `json:"direction,omitempty"`
 	HeaderMessageID string             `json:"headerMessageId,omitempty"`
 	ID              openapi_types.UUID `json:"id"`
@@ -4871,9 +4871,9 @@ type MessageForUpdate struct {
 	// CreatedBy Who created or last changed a record. The server fills it; a caller may only choose the source.
 	CreatedBy *Actor `json:"createdBy,omitempty"`
 
-	// Direction Whether the message was received or sent. Older servers only: not in 2.43, where the direction is kept per message channel, on the message channel association; the release that dropped it is unconfirmed.
+	// Direction Whether the message was received or sent. Older servers only: removed in 2.3: the upgrade to 2.3 drops the leftover field from older workspaces (upgrade:2-3:drop-message-direction-field); the direction is kept per message channel, on the message channel association.
 	//
-	// Deprecated: not in 2.43, where the direction is kept per message channel, on the message channel association; the release that dropped it is unconfirmed
+	// Deprecated: removed in 2.3: the upgrade to 2.3 drops the leftover field from older workspaces (upgrade:2-3:drop-message-direction-field); the direction is kept per message channel, on the message channel association
 	Direction       nullable.Nullable[MessageDirection] `json:"direction,omitempty"`
 	HeaderMessageID *string                             `json:"headerMessageId,omitempty"`
 	IsDraft         *bool                               `json:"isDraft,omitempty"`
