@@ -488,15 +488,7 @@ func decodeRecords[T any](raws []json.RawMessage, object string, sizeHint int) (
 // beyond repair; the caller reports its own first error instead.
 func decodeListLenient[T any](data []byte, sizeHint int, meta *pageMeta, object string) ([]T, []DecodeWarning, error) {
 	var raws []json.RawMessage
-	if err := decodeEnvelope(data, func(dec *json.Decoder) error {
-		if err := dec.Decode(&raws); err != nil {
-			return err
-		}
-		if raws == nil {
-			return errNullPayload
-		}
-		return nil
-	}, meta); err != nil {
+	if err := decodeListPayload(data, &raws, meta); err != nil {
 		return nil, nil, err
 	}
 	return decodeRecords[T](raws, object, sizeHint)

@@ -293,15 +293,7 @@ func decodeList[T any](data []byte, sizeHint int, meta *pageMeta, object string)
 		return list, nil, nil
 	}
 	list = make([]T, 0, sizeHint) // afresh: the fast attempt may have filled part of it
-	err := decodeEnvelope(data, func(dec *json.Decoder) error {
-		if err := dec.Decode(&list); err != nil {
-			return err
-		}
-		if list == nil { // null, not a list
-			return errNullPayload
-		}
-		return nil
-	}, meta)
+	err := decodeListPayload(data, &list, meta)
 	if err == nil || object == "" {
 		return list, nil, err
 	}
@@ -310,6 +302,20 @@ func decodeList[T any](data []byte, sizeHint int, meta *pageMeta, object string)
 		return list, nil, err // the general path's error is the precise one
 	}
 	return fixed, warns, nil
+}
+
+// decodeListPayload decodes the envelope's payload, which must be a list,
+// into *list with the general decoder.
+func decodeListPayload[T any](data []byte, list *[]T, meta *pageMeta) error {
+	return decodeEnvelope(data, func(dec *json.Decoder) error {
+		if err := dec.Decode(list); err != nil {
+			return err
+		}
+		if *list == nil { // null, not a list
+			return errNullPayload
+		}
+		return nil
+	}, meta)
 }
 
 // List fetches one page.

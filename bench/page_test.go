@@ -76,12 +76,23 @@ const (
 	nameOgenClient = "ogen-client"
 )
 
+// ogenList is ogen's whole call for one page.
+func ogenList(ctx context.Context, og *ogenpeople.Client) func() error {
+	params := ogenpeople.FindManyPeopleParams{Limit: ogenpeople.NewOptInt(pageSize)}
+	return func() error {
+		out, err := og.FindManyPeople(ctx, params)
+		if err != nil {
+			return err
+		}
+		return checkCount(len(out.Data.People))
+	}
+}
+
 // roundtripOps are the four variants fetching the page from srv.
 func roundtripOps(tb testing.TB, srv *httptest.Server) map[string]func() error {
 	ctx := context.Background()
 	hc := &http.Client{}
 	og := newOgen(tb, srv.URL, hc)
-	ogParams := ogenpeople.FindManyPeopleParams{Limit: ogenpeople.NewOptInt(pageSize)}
 	tw := newTwenty(tb, srv.URL).People()
 	twOpts := &twenty.ListOptions{Limit: pageSize}
 	return map[string]func() error{
@@ -99,13 +110,7 @@ func roundtripOps(tb testing.TB, srv *httptest.Server) map[string]func() error {
 			}
 			return checkCount(mapCount(out))
 		},
-		nameOgen: func() error {
-			out, err := og.FindManyPeople(ctx, ogParams)
-			if err != nil {
-				return err
-			}
-			return checkCount(len(out.Data.People))
-		},
+		nameOgen: ogenList(ctx, og),
 		nameTwenty: func() error {
 			page, err := tw.List(ctx, twOpts)
 			if err != nil {
@@ -126,15 +131,8 @@ func decodeOps(tb testing.TB, body []byte) map[string]func() error {
 	tw := newTwenty(tb, "http://127.0.0.1", twenty.WithHTTPClient(&http.Client{Transport: memTransport{body}})).People()
 	twOpts := &twenty.ListOptions{Limit: pageSize}
 	og := newOgen(tb, "http://127.0.0.1", &http.Client{Transport: memTransport{body}})
-	ogParams := ogenpeople.FindManyPeopleParams{Limit: ogenpeople.NewOptInt(pageSize)}
 	return map[string]func() error{
-		nameOgenClient: func() error {
-			out, err := og.FindManyPeople(ctx, ogParams)
-			if err != nil {
-				return err
-			}
-			return checkCount(len(out.Data.People))
-		},
+		nameOgenClient: ogenList(ctx, og),
 		nameStructs: func() error {
 			var out api.FindManyPeopleResult
 			if err := json.Unmarshal(body, &out); err != nil {
